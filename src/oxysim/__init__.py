@@ -1,0 +1,8 @@
+"""oxysim: an in-silico laboratory for oxytocin in anxiety disorders (research use only)."""
+
+__version__ = "0.1.0"
+
+RESEARCH_USE_NOTICE = (
+    "Research use only: oxysim output describes virtual patients of a mechanistic model. It is not "
+    "dosing advice for any person."
+)

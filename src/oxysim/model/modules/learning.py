@@ -1,0 +1,74 @@
+"""Fear learning: acquisition, context-dependent extinction, and spontaneous recovery.
+
+A continuous-time Rescorla-Wagner model with the Paskewitz, Stoddard & Jones 2022 revisions: a
+CS-US pairing drives the excitatory fear association towards the US magnitude; CS-alone exposure
+builds a separate, context-bound inhibitory (extinction) association instead of erasing fear; and
+the inhibitory association decays, which gives spontaneous recovery. Extinction is retrieved fully
+in the therapy context and only partly elsewhere (renewal), via the vmPFC (MODELS.md §7.1, §7.4).
+"""
+
+from oxysim.model.declaration import Assignment, Module, Parameter, Process, State
+
+PASKEWITZ = "Paskewitz, Stoddard & Jones 2022 Comput Psychiatry 6:213; statsrat defaults (MODELS.md §7.1 [V])"
+
+PARAMETERS = (
+    Parameter("acquisition_rate", 6.0, "1/h", "Rate of fear acquisition during CS-US pairing",
+              assumption="statsrat learning rate 0.2 per trial at ~30 CS-US trials per hour "
+              "(Paskewitz 2022 defaults, converted to continuous time)."),
+    Parameter("extinction_rate", 0.6, "1/h", "Rate of extinction learning during CS-alone exposure",
+              assumption="Exposure trials last minutes (~3 per hour x 0.2); one engaged hour of "
+              "exposure extinguishes ~40 % of the remaining fear. Recalibrated against CL-07 in issue 4."),
+    Parameter("extinction_decay_half_life", 60.0, "day", "Half-life of the inhibitory association",
+              source=PASKEWITZ + ": decay of inhibitory weights gives spontaneous recovery; human time scale assumed"),
+    Parameter("extinction_generalisation", 0.6, "dimensionless",
+              "Maximal retrieval of extinction outside the therapy context",
+              assumption="Renewal: extinction is context-bound (Bouton; Paskewitz 2022 context cues)."),
+    Parameter("vmpfc_recall_half", 0.5, "dimensionless", "vmPFC activity at half-maximal extinction recall",
+              assumption="vmPFC is required for extinction recall (Milad & Quirk 2002, from memory)."),
+    Parameter("fear_memory_initial", 0.6, "dimensionless", "Strength of the patient's fear association at t = 0",
+              assumption="Subtype profiles set it; 0 means no conditioned fear."),
+    Parameter("ot_acquisition_inhibition", 0.4, "dimensionless", "Fractional slowing of fear acquisition at full OXTR signalling",
+              source="Claim C1 (Feng 2022, 2024; Zoicas 2014): magnitude assumed"),
+    Parameter("ot_expression_inhibition", 0.3, "dimensionless", "Fractional reduction of fear expression at full OXTR signalling",
+              source="Claims C1, C3 (Kirsch 2005; Petrovic 2008): magnitude assumed"),
+    Parameter("ot_extinction_boost", 0.6, "dimensionless", "Fractional speed-up of extinction learning at full OXTR signalling",
+              source="Claim C2 (Eckstein 2015 FE-01: OT enhanced late-extinction decline of SCR): magnitude assumed"),
+)
+
+STATES = (
+    State("fear_memory", "dimensionless", "fear_memory_initial", "Excitatory CS-US association (0-1)", upper=1.0),
+    State("extinction_memory", "dimensionless", 0.0, "Inhibitory (extinction) association (0-fear memory)", upper=1.0),
+)
+
+ASSIGNMENTS = (
+    Assignment("extinction_retrieval",
+               "therapy_session + (1 - therapy_session) * extinction_generalisation * vmpfc / (vmpfc + vmpfc_recall_half)",
+               "dimensionless", "Fraction of the extinction memory retrieved in the current context",
+               claims=("N6", "P8")),
+    Assignment("fear_expression",
+               "(fear_memory - extinction_retrieval * extinction_memory) * (1 - ot_expression_inhibition * ot_signal)",
+               "dimensionless", "Expressed conditioned fear", claims=("C1", "C3")),
+)
+
+PROCESSES = (
+    Process("fear_acquisition",
+            "acquisition_rate * (1 - ot_acquisition_inhibition * ot_signal) * threat_cue * unconditioned_stimulus * (1 - fear_memory)",
+            {"fear_memory": 1}, "Rescorla-Wagner acquisition towards the US magnitude", claims=("C1",), source=PASKEWITZ),
+    Process("extinction_learning",
+            "extinction_rate * (1 + ot_extinction_boost * ot_signal) * exposure_engagement * threat_cue * (1 - unconditioned_stimulus)"
+            " * (fear_memory - extinction_memory)",
+            {"extinction_memory": 1}, "Negative prediction error on CS-alone exposure builds inhibition",
+            claims=("C2", "K5", "K7"), source=PASKEWITZ),
+    Process("extinction_decay", "log(2) / extinction_decay_half_life * extinction_memory", {"extinction_memory": -1},
+            "Decay of the inhibitory association: spontaneous recovery and relapse", claims=("K5",), source=PASKEWITZ),
+)
+
+MODULE = Module(
+    name="learning",
+    description=__doc__.strip().splitlines()[0],
+    builds_on="Rescorla & Wagner 1972 with the context and inhibitory-decay revisions of Paskewitz 2022 (MODELS.md §7.1, §7.4).",
+    states=STATES,
+    parameters=PARAMETERS,
+    assignments=ASSIGNMENTS,
+    processes=PROCESSES,
+)

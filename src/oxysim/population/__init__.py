@@ -1,0 +1,1 @@
+"""Virtual patients: subtype profiles and inter-individual variability."""

@@ -1,0 +1,78 @@
+"""Anxiety subtype profiles: which mechanisms are disturbed (FRAMEWORK.md Figure 1) and the primary scale.
+
+Each profile is a set of parameter values that differ from the model's generic-patient defaults.
+The directions follow the review's pathogenesis claims (P1-P15); magnitudes are assumptions until
+issue 4 matches them to published trial populations. ``vulnerability`` is calibrated per profile
+so that the typical untreated patient has latent severity ~1 (the scale anchors are trial-entry
+means, CL-19); tests/test_subtypes.py checks this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from oxysim.errors import InputError
+
+
+@dataclass(frozen=True)
+class SubtypeProfile:
+    """A subtype: its name, primary scale, parameter values and the claims behind them."""
+
+    code: str
+    name: str
+    primary_scale: str
+    parameters: dict[str, float] = field(default_factory=dict)
+    rationale: str = ""
+
+
+PROFILES: dict[str, SubtypeProfile] = {
+    p.code: p
+    for p in (
+        SubtypeProfile(
+            "healthy", "Healthy volunteer", "stai",
+            {"amygdala_bias": 2.2, "vmpfc_bias": 3.2, "acc_bias": 2.0, "interpretation_bias": 0.5,
+             "fear_memory_initial": 0.1, "trait_anxiety": 35.0, "attachment_avoidance_initial": 0.5,
+             "vulnerability": 0.05},
+            "No disturbed mechanism: lower amygdala and ACC tone, stronger vmPFC control, weak fear memory.",
+        ),
+        SubtypeProfile(
+            "SAD", "Social anxiety disorder", "lsas",
+            {"vmpfc_bias": 2.85, "interpretation_bias": 1.2, "fear_memory_initial": 0.6,
+             "serotonin_signalling": 0.85, "trait_anxiety": 52.0, "vulnerability": 0.32},
+            "P4 amygdala hyperactivity to social threat, P7/P8 weak vmPFC control (Guyer 2008), P1 "
+            "reduced serotonergic signalling, P15 negative interpretation of social evaluation.",
+        ),
+        SubtypeProfile(
+            "GAD", "Generalized anxiety disorder", "ham_a",
+            {"hpa_drive": 1.3, "interpretation_bias": 1.4, "fear_memory_initial": 0.35,
+             "gaba_capacity": 0.9, "trait_anxiety": 55.0, "vulnerability": 0.18},
+            "P10 HPA over-activation, P15 pervasive threat appraisal (worry), P3 lower GABA tone; "
+            "diffuse rather than cue-bound fear.",
+        ),
+        SubtypeProfile(
+            "PD", "Panic disorder", "pdss",
+            {"noradrenergic_tone": 1.3, "gaba_capacity": 0.8, "fear_memory_initial": 0.7,
+             "interpretation_bias": 1.0, "trait_anxiety": 50.0, "vulnerability": 0.01},
+            "P2 brainstem noradrenergic over-activity (Lapierre 1996), P3 reduced GABA tone, strong "
+            "interoceptive fear conditioning.",
+        ),
+        SubtypeProfile(
+            "SP", "Specific phobia", "stai",
+            {"fear_memory_initial": 0.9, "interpretation_bias": 0.7, "trait_anxiety": 45.0,
+             "vulnerability": 0.66},
+            "A strong cue-bound fear memory (conditioning) with little generalised threat appraisal.",
+        ),
+    )
+}
+
+ALIASES = {"social": "SAD", "gad": "GAD", "pd": "PD", "panic": "PD", "phobia": "SP", "specific_phobia": "SP",
+           "sad": "SAD", "sp": "SP", "healthy": "healthy", "control": "healthy"}
+
+
+def get_profile(subtype: str) -> SubtypeProfile:
+    """The profile for a subtype code or alias, or a message listing the known subtypes."""
+    key = subtype if subtype in PROFILES else ALIASES.get(subtype.strip().lower())
+    if key is None:
+        known = ", ".join(f"{p.code} ({p.name})" for p in PROFILES.values())
+        raise InputError(f"Unknown subtype {subtype!r}; choose one of: {known}.")
+    return PROFILES[key]

@@ -1,0 +1,135 @@
+"""`oxysim.simulate`: virtual patients of a subtype under a regimen, as a tidy xarray Dataset."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import numpy as np
+import xarray as xr
+
+from oxysim import RESEARCH_USE_NOTICE, __version__
+from oxysim.engine.events import input_levels
+from oxysim.engine.reference import preequilibrate, simulate_batch
+from oxysim.errors import InputError
+from oxysim.model import compile_model
+from oxysim.model.compile import CompiledModel
+from oxysim.population.subtypes import get_profile
+from oxysim.population.variability import draw_parameters
+from oxysim.regimen import Regimen, parse_regimen
+
+MAX_DAYS = 730.0
+ROWS_PER_CHUNK = 200_000
+
+
+def patient_parameters(
+    compiled: CompiledModel,
+    subtype: str,
+    n_patients: int,
+    seed: int | None,
+    overrides: Mapping[str, float] | None = None,
+) -> dict[str, np.ndarray]:
+    """Parameter arrays for ``n_patients`` of a subtype, in model units.
+
+    Without a seed every patient is the subtype's typical patient; with one, the parameters in
+    :data:`oxysim.population.variability.DEFAULT_VARIABILITY` vary log-normally per patient.
+    ``overrides`` are in model units (time in hours) and apply before the draws.
+    """
+    base = compiled.model.default_parameters()
+    profile = get_profile(subtype)
+    for name, value in {**profile.parameters, **(overrides or {})}.items():
+        if name not in base:
+            raise InputError(f"Unknown parameter {name!r}; run 'oxysim params' for the list.")
+        base[name] = float(value)
+    if seed is None:
+        return {k: np.full(n_patients, v) for k, v in base.items()}
+    return draw_parameters(base, n_patients, seed)
+
+
+def rest_state(compiled: CompiledModel, params: Mapping[str, np.ndarray], n_patients: int) -> np.ndarray:
+    """Each patient's rest state, with the circadian clock at its mean drive (pre-equilibration)."""
+    frozen = np.asarray(params["circadian_peak_time"]) + np.asarray(params["circadian_period"]) / 4
+    return preequilibrate(compiled, params, n_patients=n_patients, frozen_time=frozen)
+
+
+def observables(
+    compiled: CompiledModel, times: np.ndarray, states: np.ndarray, params: Mapping[str, np.ndarray],
+    levels: Mapping[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Every assignment at every output time, shape ``(N, T)``, evaluated in bounded chunks."""
+    n_patients, n_times, n_states = states.shape
+    result = {name: np.empty((n_patients, n_times)) for name in compiled.model.assignment_names}
+    per_chunk = max(1, ROWS_PER_CHUNK // n_times)
+    for start in range(0, n_patients, per_chunk):
+        stop = min(n_patients, start + per_chunk)
+        rows = (stop - start) * n_times
+        flat = states[start:stop].reshape(rows, n_states)
+        p = {k: np.repeat(np.asarray(v)[start:stop], n_times) for k, v in params.items()}
+        u = {k: np.tile(v, stop - start) for k, v in levels.items()}
+        values = compiled.assignments(np.tile(times, stop - start), flat, p, u)
+        for name, v in values.items():
+            result[name][start:stop] = v.reshape(stop - start, n_times)
+    return result
+
+
+def simulate(
+    subtype: str = "SAD",
+    regimen: str | Regimen | Mapping | list = "",
+    days: float = 21.0,
+    *,
+    n_patients: int = 1,
+    seed: int | None = None,
+    hypotheses: Mapping[str, str] | None = None,
+    parameters: Mapping[str, float] | None = None,
+    output_interval_min: float = 15.0,
+    rtol: float = 1e-6,
+) -> xr.Dataset:
+    """Simulate virtual patients of ``subtype`` under ``regimen`` for ``days`` days.
+
+    Returns an xarray Dataset with dimensions ``(patient, time)``: every state and observable
+    (plasma and CSF oxytocin, cortisol, regional activity, fear and extinction memory, clinical
+    scales) with its unit in ``attrs``. Time is in hours from 00:00 of day 0.
+    """
+    if not 0 < days <= MAX_DAYS:
+        raise InputError(f"days must be between 0 and {MAX_DAYS:g}; got {days!r}.")
+    if n_patients < 1:
+        raise InputError(f"n_patients must be at least 1; got {n_patients!r}.")
+    if not 0 < output_interval_min <= 24 * 60:
+        raise InputError(f"output_interval_min must be between 0 and 1440; got {output_interval_min!r}.")
+    plan = parse_regimen(regimen)
+    profile = get_profile(subtype)
+    compiled = compile_model(dict(hypotheses or {}))
+    params = patient_parameters(compiled, profile.code, n_patients, seed, parameters)
+    y0 = rest_state(compiled, params, n_patients)
+    step = output_interval_min / 60.0
+    times = np.arange(0.0, days * 24.0 + step / 2, step)
+    events = plan.events(days)
+    trajectory = simulate_batch(compiled, params, events, times, n_patients=n_patients, rtol=rtol, y0=y0)
+    levels = input_levels(events, {i.name: i.default for i in compiled.model.inputs}, times)
+    derived = observables(compiled, times, trajectory.states, params, levels)
+    return _dataset(compiled, times, trajectory.states, derived, levels, plan, profile.code, profile.primary_scale,
+                    seed, n_patients)
+
+
+def _dataset(compiled, times, states, derived, levels, plan, subtype, primary_scale, seed, n_patients) -> xr.Dataset:
+    model = compiled.model
+    coords = {"patient": np.arange(n_patients), "time": times, "day": ("time", times / 24.0)}
+    data = {}
+    for i, s in enumerate(model.states):
+        data[s.name] = (("patient", "time"), states[:, :, i], {"units": s.unit, "long_name": s.description, "kind": "state"})
+    for a in model.assignments:
+        data[a.name] = (("patient", "time"), derived[a.name], {"units": a.unit, "long_name": a.description, "kind": "observable"})
+    for i in model.inputs:
+        data[i.name] = (("time",), levels[i.name], {"units": i.unit, "long_name": i.description, "kind": "input"})
+    ds = xr.Dataset(data, coords=coords)
+    ds["time"].attrs.update(units="h", long_name="time since 00:00 of day 0")
+    ds.attrs.update(
+        subtype=subtype,
+        primary_scale=primary_scale,
+        regimen=plan.to_text(),
+        seed=-1 if seed is None else int(seed),
+        hypotheses=json.dumps(model.chosen_variants, sort_keys=True),
+        oxysim_version=__version__,
+        notice=RESEARCH_USE_NOTICE,
+    )
+    return ds
