@@ -17,7 +17,8 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 install: $(VENV)/.installed
 
 demo: install
-	$(BIN)/oxysim simulate --subtype SAD --regimen "oxytocin 24 IU in q24h x 21 @08:00" --days 21 --out $(OUT)
+	$(BIN)/oxysim simulate --subtype SAD --days 21 --out $(OUT) \
+	  --regimen "oxytocin 24 IU in q48h x 11 @08:00; cbt q96h x 5 @08:45 for 60 min"
 
 test: install
 	$(BIN)/python -m pytest -q

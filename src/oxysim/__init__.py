@@ -6,3 +6,12 @@ RESEARCH_USE_NOTICE = (
     "Research use only: oxysim output describes virtual patients of a mechanistic model. It is not "
     "dosing advice for any person."
 )
+
+
+def __getattr__(name: str):
+    """``oxysim.simulate`` without importing the model stack on ``import oxysim``."""
+    if name == "simulate":
+        from oxysim.simulation import simulate
+
+        return simulate
+    raise AttributeError(f"module 'oxysim' has no attribute {name!r}")

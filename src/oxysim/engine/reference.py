@@ -62,7 +62,7 @@ def simulate_batch(
     index = {name: i for i, name in enumerate(model.state_names)}
     fun, jac = _batch_system(compiled, p, inputs, n_patients)
     t_end = float(output_times[-1])
-    boundaries = [(t, group) for t, group in group_by_time(events) if t < t_end]
+    boundaries = [(t, group) for t, group in group_by_time(events) if t <= t_end]
     if not boundaries or boundaries[0][0] > 0.0:
         boundaries.insert(0, (0.0, []))
     out = np.empty((n_patients, output_times.size, n))
@@ -78,13 +78,12 @@ def simulate_batch(
             out[:, mask, :] = y[:, None, :]
             continue
         wanted = output_times[mask]
-        t_eval = wanted if wanted.size and wanted[-1] == t1 else np.append(wanted, t1)
-        sol = solve_ivp(fun, (t0, t1), y.ravel(), method="BDF", t_eval=t_eval, jac=jac, rtol=rtol, atol=atol)
+        sol = solve_ivp(fun, (t0, t1), y.ravel(), method="BDF", jac=jac, rtol=rtol, atol=atol, dense_output=True)
         if not sol.success:
             raise SolverError(_describe_failure(sol, model.state_names, n_patients, n))
-        values = sol.y.reshape(n_patients, n, -1).transpose(0, 2, 1)
-        out[:, mask, :] = values[:, : wanted.size, :]
-        y = values[:, -1, :].copy()
+        if wanted.size:
+            out[:, mask, :] = sol.sol(wanted).reshape(n_patients, n, -1).transpose(0, 2, 1)
+        y = sol.y[:, -1].reshape(n_patients, n).copy()
     return Trajectory(times=output_times, states=out, state_names=model.state_names)
 
 

@@ -8,7 +8,7 @@ only at its structural non-zeros, which the engines assemble into a block-diagon
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -27,7 +27,7 @@ from oxysim.model.declaration import (
 )
 from oxysim.model.units import (
     MODEL_TIME_UNIT,
-    _quantity_functions,
+    QUANTITY_FUNCTIONS,
     model_unit,
     to_model_units,
     unit_factor,
@@ -98,7 +98,7 @@ class Model:
             if name not in names:
                 raise ModelDefinitionError(f"A hypothesis variant overrides unknown parameter {name!r}.")
         return tuple(
-            Parameter(**{**p.__dict__, "value": overrides[p.name]}) if p.name in overrides else p
+            replace(p, value=overrides[p.name]) if p.name in overrides else p
             for p in params
         )
 
@@ -114,7 +114,7 @@ class Model:
             if name not in names:
                 raise ModelDefinitionError(f"A hypothesis variant overrides unknown assignment {name!r}.")
         return tuple(
-            Assignment(**{**a.__dict__, "expression": overrides[a.name]}) if a.name in overrides else a
+            replace(a, expression=overrides[a.name]) if a.name in overrides else a
             for a in items
         )
 
@@ -137,10 +137,11 @@ class Model:
 
     def unit_of(self, name: str) -> str:
         """The declared unit of any named quantity."""
-        return self._units[name]
+        return self.declared_units[name]
 
     @cached_property
-    def _units(self) -> dict[str, str]:
+    def declared_units(self) -> dict[str, str]:
+        """The declared unit of every name (states, parameters, inputs, assignments and time)."""
         units = {TIME_SYMBOL: MODEL_TIME_UNIT}
         for group in (self.states, self.parameters, self.inputs, self.assignments):
             for item in group:
@@ -163,7 +164,7 @@ class CompiledModel:
 
     def __init__(self, model: Model) -> None:
         self.model = model
-        units = model._units  # also checks that names are unique
+        units = model.declared_units  # also checks that names are unique
         self.symbols = {name: sp.Symbol(name, real=True) for name in units}
         self._argument_names = (
             [TIME_SYMBOL]
@@ -180,22 +181,26 @@ class CompiledModel:
 
     # --- symbolic assembly with unit checks -----------------------------------------------------
     def _evaluation_points(self) -> list[dict[str, float]]:
-        """Two points (parameters at their values, states and inputs at distinct positive numbers)
-        at which every expression is evaluated for the unit check; assignment values are added as
-        they are resolved."""
+        """Two points at which every expression is evaluated for the unit check: parameters at
+        their values and at distinctly perturbed values, states and inputs at distinct positive
+        numbers, so that no sum of terms in different units can give equal ratios at both.
+        Assignment values are added as they are resolved."""
         params = self.model.default_parameters()
-        return [
-            {n: params[n] if n in params else base + step * i for i, n in enumerate(self._argument_names)}
-            for base, step in ((0.7, 0.013), (1.3, 0.029))
-        ]
+        points = []
+        for base, step, spread in ((0.7, 0.013, 0.0), (1.3, 0.029, 0.0071)):
+            points.append({
+                n: params[n] * (1.0 + spread * (i % 13 + 1)) if n in params else base + step * i
+                for i, n in enumerate(self._argument_names)
+            })
+        return points
 
     def _in_units(self, what: str, raw: sp.Expr, unit: str | object) -> float:
         """The factor that puts ``raw`` (over base symbols and assignment names, each in its declared
         unit) into ``unit``; raises if the units are inconsistent."""
         expected = model_unit(unit) if isinstance(unit, str) else unit
         names = sorted({s.name for s in raw.free_symbols})
-        fn = sp.lambdify([self.symbols[n] for n in names], raw, modules=[_quantity_functions(), "numpy"])
-        units = units_of(names, self.model._units)
+        fn = sp.lambdify([self.symbols[n] for n in names], raw, modules=[QUANTITY_FUNCTIONS, "numpy"])
+        units = units_of(names, self.model.declared_units)
         points = [[point[n] for n in names] for point in self._unit_points]
         return unit_factor(what, fn, units, points, expected)
 

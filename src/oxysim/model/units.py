@@ -51,9 +51,10 @@ def to_model_units(value: float, unit: str) -> float:
     return float(ureg.Quantity(value, parse_unit(unit)).to(model_unit(unit)).magnitude)
 
 
-def _quantity_functions() -> dict[str, Callable]:
-    """numpy functions for lambdify that accept pint quantities."""
-    return {"exp": np.exp, "log": np.log, "cos": np.cos, "sin": np.sin, "tanh": np.tanh, "sqrt": np.sqrt}
+QUANTITY_FUNCTIONS: dict[str, Callable] = {
+    "exp": np.exp, "log": np.log, "cos": np.cos, "sin": np.sin, "tanh": np.tanh, "sqrt": np.sqrt,
+}
+"""numpy functions for sympy.lambdify that accept pint quantities (the unit check evaluates on them)."""
 
 
 def unit_factor(

@@ -61,7 +61,7 @@ PARAMETERS = (
     _weight("ot_vmpfc_gain", 0.5, "vmPFC input from oxytocin (PFC GABAergic/cognitive control, N6)", COUPLING),
     _weight("ot_hippocampus_gain", 0.4, "Hippocampal input from oxytocin (N5)", COUPLING),
     _weight("ot_dacc_suppression", 0.8, "dACC input removed by oxytocin during fear acquisition (N1)", COUPLING),
-    _weight("ot_cingulate_gain", 0.8, "Cingulate input added by oxytocin during regulation (N4)", COUPLING),
+    _weight("ot_cingulate_gain", 1.5, "Cingulate input added by oxytocin during regulation (N4)", COUPLING),
 )
 
 ASSIGNMENTS = (
@@ -76,11 +76,13 @@ ASSIGNMENTS = (
                "ot_signal * (ot_cingulate_gain * (1 - unconditioned_stimulus) - ot_dacc_suppression * unconditioned_stimulus)",
                "dimensionless", "Oxytocin's input to the cingulate: down during fear acquisition, up otherwise",
                claims=("N1", "N4")),
+    Assignment("vmpfc_amygdala_coupling", "vmpfc_amygdala_weight * (1 + ot_vmpfc_coupling * ot_signal)", "dimensionless",
+               "Effective top-down vmPFC -> amygdala coupling", claims=("P8", "N7")),
     Assignment("amygdala_input",
                "amygdala_bias + threat_weight * threat_perceived * (1 + fear_expression_weight * fear_expression) * ot_threat_gain"
                " + noradrenaline_amygdala_weight * (noradrenergic_drive - 1) + v1a_amygdala_weight * avpr1a_occupancy"
                " + acc_amygdala_weight * acc"
-               " - vmpfc_amygdala_weight * (1 + ot_vmpfc_coupling * ot_signal) * vmpfc"
+               " - vmpfc_amygdala_coupling * vmpfc"
                " - hippocampus_amygdala_weight * hippocampus - gaba_amygdala_weight * log(gaba_inhibition)"
                " - serotonin_amygdala_weight * serotonin_effect",
                "dimensionless", "Net input to the amygdala", claims=("P4", "P8", "P9", "P3", "G1", "N7", "P2")),

@@ -53,7 +53,7 @@ PARAMETERS = (
     Parameter("ot_plasma_basal", 4.0, "pg/mL", "Endogenous plasma oxytocin",
               source="PK-03: basal plasma oxytocin <10 pg/mL (RIA); mid-range value"),
     Parameter(
-        "ot_brain_basal", 0.0002, "ug/L",
+        "ot_brain_basal", 0.00001, "ug/L",
         "Endogenous oxytocin acting on central receptors, in CSF-equivalent concentration",
         assumption="Sets a small tonic receptor occupancy (~5 % of the maximum) so that endogenous "
         "release under stress (claim E4) has a central effect.",
@@ -78,8 +78,8 @@ PARAMETERS = (
         "(Manning et al. 2012 Prog Brain Res 170:473, order of magnitude); scales with oxtr_ec50.",
     ),
     Parameter(
-        "oxtr_internalisation_rate", 4.0, "1/h",
-        "Agonist-driven OXTR internalisation rate at full occupancy",
+        "oxtr_internalisation_rate", 8.0, "1/h",
+        "Rate at which occupied OXTR are marked for endocytosis (beta-arrestin recruitment) at full occupancy",
         assumption="Calibrated to CL-06 (Kou 2022): daily 24 IU abolishes the amygdala effect within "
         "5 days, every-other-day dosing keeps it.",
     ),
@@ -90,7 +90,13 @@ PARAMETERS = (
         "2009 Mol Endocrinol 23:1213, from memory), so tonic endogenous occupancy causes little.",
     ),
     Parameter(
-        "oxtr_processing_time", 12.0, "h",
+        "oxtr_endocytosis_delay", 1.5, "h",
+        "Mean time from arrestin recruitment to loss of the receptor from the membrane",
+        assumption="Marked receptors keep signalling until they are endocytosed, so tolerance shows "
+        "at the next dose rather than inside the 45-70 min window of the first (K1, CL-06).",
+    ),
+    Parameter(
+        "oxtr_processing_time", 16.0, "h",
         "Mean time internalised OXTR spend before entering the recycling pool",
         assumption="With oxtr_recycling_time gives a delayed recovery of ~1-2 days, the recovery "
         "time constant CL-06 implies (24 h interval -> tolerance, 48 h -> none).",
@@ -108,6 +114,7 @@ STATES = (
     State("ot_transit", "ug", 0.0, "Oxytocin in transit along the nose-to-brain route", scale=1e-5),
     State("ot_csf", "ug/L", 0.0, "Exogenous oxytocin concentration in the CSF", scale=1e-4),
     State("oxtr_surface", "dimensionless", 1.0, "Fraction of OXTR on the membrane", upper=1.0),
+    State("oxtr_marked", "dimensionless", 0.0, "Fraction of OXTR marked for endocytosis, still signalling", upper=1.0),
     State("oxtr_internalised", "dimensionless", 0.0, "Fraction of OXTR internalised", upper=1.0),
     State("oxtr_recycling", "dimensionless", 0.0, "Fraction of OXTR recycling to the membrane", upper=1.0),
 )
@@ -124,8 +131,8 @@ ASSIGNMENTS = (
                "rises under acute stress", claims=("E4", "K1")),
     Assignment("oxtr_occupancy", "ot_brain / (ot_brain + oxtr_ec50)", "dimensionless",
                "Fractional occupancy of membrane OXTR"),
-    Assignment("ot_signal", "oxtr_surface * oxtr_occupancy", "dimensionless",
-               "Oxytocin receptor signalling: occupancy of the receptors left on the membrane",
+    Assignment("ot_signal", "(oxtr_surface + oxtr_marked) * oxtr_occupancy", "dimensionless",
+               "Oxytocin receptor signalling: occupancy of the receptors still on the membrane",
                claims=("K4",)),
     Assignment("avpr1a_occupancy", "ot_brain / (ot_brain + avpr1a_ec50)", "dimensionless",
                "Occupancy of vasopressin V1a receptors by oxytocin at high central concentrations"),
@@ -144,9 +151,11 @@ PROCESSES = (
             source=STRIEPENS_2013),
     Process("ot_csf_elimination", "log(2) / ot_csf_half_life * ot_csf", {"ot_csf": -1},
             "Clearance of exogenous oxytocin from the CSF"),
-    Process("oxtr_internalisation", "oxtr_internalisation_rate * oxtr_occupancy**oxtr_internalisation_hill * oxtr_surface",
-            {"oxtr_surface": -1, "oxtr_internalised": 1},
-            "Agonist-induced OXTR internalisation", claims=("K4",), source=KOU_2022),
+    Process("oxtr_marking", "oxtr_internalisation_rate * oxtr_occupancy**oxtr_internalisation_hill * oxtr_surface",
+            {"oxtr_surface": -1, "oxtr_marked": 1},
+            "Agonist-induced marking of OXTR for endocytosis", claims=("K4",), source=KOU_2022),
+    Process("oxtr_endocytosis", "oxtr_marked / oxtr_endocytosis_delay", {"oxtr_marked": -1, "oxtr_internalised": 1},
+            "Endocytosis of marked OXTR", claims=("K4",)),
     Process("oxtr_processing", "oxtr_internalised / oxtr_processing_time",
             {"oxtr_internalised": -1, "oxtr_recycling": 1}, "Endosomal processing of OXTR",
             claims=("K4",)),

@@ -1,0 +1,258 @@
+"""The ``oxysim`` command line: simulate virtual patients; list parameters, hypotheses and claims.
+
+A user mistake (unknown subtype, bad regimen, bad ``--hypothesis``, days <= 0, ...) prints one
+``error: ...`` line on stderr and exits with code 2, without a traceback. With ``--json`` a command
+prints only JSON on stdout; the research-use notice then goes to stderr (and into the JSON).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import pandas as pd
+import typer
+import xarray as xr
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from oxysim import RESEARCH_USE_NOTICE
+from oxysim.errors import InputError, OxysimError
+from oxysim.model import Model, build_model
+from oxysim.regimen import parse_regimen
+from oxysim.report import patient_summary, plot_trajectories, tidy_table, write_table_atomic
+from oxysim.report.tables import atomic_path
+
+EXIT_USER_ERROR = 2
+OUTPUT_FILES = {
+    "trajectories_parquet": "trajectories.parquet",
+    "trajectories_csv": "trajectories.csv",
+    "summary_csv": "summary.csv",
+    "figure": "trajectories.png",
+    "metadata": "run.json",
+}
+
+app = typer.Typer(
+    help="oxysim: an in-silico laboratory for oxytocin in anxiety disorders (research use only).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _user_errors(command: F) -> F:
+    """Turn an OxysimError into one ``error: ...`` line on stderr and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except OxysimError as exc:
+            typer.echo("error: " + " ".join(str(exc).split()), err=True)
+            raise typer.Exit(EXIT_USER_ERROR) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _emit_json(data: Any) -> None:
+    """Print ``data`` as the only thing on stdout; the notice goes to stderr."""
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    typer.echo(RESEARCH_USE_NOTICE, err=True)
+
+
+def _print_notice(console: Console) -> None:
+    console.print(Panel(RESEARCH_USE_NOTICE, border_style="yellow"))
+
+
+def parse_hypotheses(items: Sequence[str]) -> dict[str, str]:
+    """``name=variant`` options as a mapping; anything else is an InputError naming the bad item."""
+    choice: dict[str, str] = {}
+    for item in items:
+        name, sep, variant = (part.strip() for part in item.partition("="))
+        if not (sep and name and variant):
+            raise InputError(f"--hypothesis {item!r} must be written name=variant, e.g. dose_response=monotonic; "
+                             "run 'oxysim hypotheses' for the choices.")
+        if choice.get(name, variant) != variant:
+            raise InputError(f"--hypothesis {name} is given twice ({choice[name]!r} and {variant!r}); give it once.")
+        choice[name] = variant
+    return choice
+
+
+def write_outputs(ds: xr.Dataset, out: Path) -> dict[str, Path]:
+    """Write trajectories (parquet, csv), the per-patient summary and the figure into ``out``."""
+    paths = {key: out / name for key, name in OUTPUT_FILES.items()}
+    table = tidy_table(ds)
+    write_table_atomic(table, paths["trajectories_parquet"])
+    write_table_atomic(table, paths["trajectories_csv"])
+    write_table_atomic(patient_summary(ds), paths["summary_csv"])
+    plot_trajectories(ds, paths["figure"])
+    return paths
+
+
+def run_metadata(ds: xr.Dataset, days: float, interval_min: float) -> dict[str, Any]:
+    """What was simulated, with which model version and choices: enough to rerun it."""
+    seed = int(ds.attrs["seed"])
+    return {
+        "subtype": ds.attrs["subtype"],
+        "primary_scale": ds.attrs["primary_scale"],
+        "regimen": ds.attrs["regimen"],
+        "regimen_description": parse_regimen(ds.attrs["regimen"]).describe(),
+        "days": days,
+        "patients": ds.sizes["patient"],
+        "seed": None if seed == -1 else seed,
+        "output_interval_min": interval_min,
+        "hypotheses": json.loads(ds.attrs["hypotheses"]),
+        "oxysim_version": ds.attrs["oxysim_version"],
+        "files": list(OUTPUT_FILES.values()),
+        "notice": RESEARCH_USE_NOTICE,
+    }
+
+
+def _summary_table(summary: pd.DataFrame) -> Table:
+    """The summary's numeric columns: the value for one patient, else median and range over patients."""
+    several = len(summary) > 1
+    table = Table(title=f"Summary ({len(summary)} patient{'s' * several})")
+    for heading in ("quantity", *(("median", "min", "max") if several else ("value",))):
+        table.add_column(heading, justify="left" if heading == "quantity" else "right")
+    for column in summary.columns.drop(["patient", "primary_scale"]):
+        values = summary[column]
+        cells = (values.median(), values.min(), values.max()) if several else (values.iloc[0],)
+        table.add_row(column.replace("scale", summary["primary_scale"].iloc[0], 1), *(f"{v:.4g}" for v in cells))
+    return table
+
+
+@app.command()
+@_user_errors
+def simulate(
+    out: Annotated[Path, typer.Option(help="Output folder; created if missing.")],
+    subtype: Annotated[str, typer.Option(help="healthy, SAD, GAD, PD or SP.")] = "SAD",
+    regimen: Annotated[str, typer.Option(help="e.g. 'oxytocin 24 IU in q48h x 10 @08:00'; 'none' = untreated.")] = "none",
+    days: Annotated[float, typer.Option(help="Days to simulate.")] = 21.0,
+    seed: Annotated[int | None, typer.Option(help="Draw varied patients with this seed; none = typical patients.")] = None,
+    patients: Annotated[int, typer.Option(help="Number of virtual patients.")] = 1,
+    hypothesis: Annotated[list[str] | None, typer.Option(help="name=variant, repeatable; see 'oxysim hypotheses'.")] = None,
+    interval_min: Annotated[float, typer.Option(help="Output interval in minutes.")] = 15.0,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
+) -> None:
+    """Simulate virtual patients under a regimen; write tables, a figure and run.json into OUT."""
+    from oxysim.simulation import simulate as run_simulation  # here, so the catalogue commands skip the engine
+
+    ds = run_simulation(subtype, regimen, days, n_patients=patients, seed=seed,
+                        hypotheses=parse_hypotheses(hypothesis or []), output_interval_min=interval_min)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        paths = write_outputs(ds, out)
+        metadata = run_metadata(ds, days, interval_min)
+        with atomic_path(paths["metadata"]) as tmp:
+            tmp.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the results into {str(out)!r}: {exc.strerror or exc}.") from None
+    summary = patient_summary(ds)
+    if json_output:
+        records = json.loads(summary.to_json(orient="records"))
+        _emit_json({**metadata, "summary": records, "files": {k: str(p.resolve()) for k, p in paths.items()}})
+        return
+    console = Console()
+    console.print(f"[bold]oxysim[/bold] {escape(metadata['subtype'])}: {escape(metadata['regimen_description'])}, "
+                  f"{days:g} days")
+    console.print(_summary_table(summary))
+    console.print(f"Wrote {', '.join(OUTPUT_FILES.values())} to {escape(str(out))}")
+    _print_notice(console)
+
+
+def parameter_records(model: Model) -> list[dict[str, Any]]:
+    """Every parameter with its unit, module and exactly one of ``source`` or ``assumption``."""
+    module_of = {p.name: m.name for m in model.modules for p in m.parameters}
+    records = []
+    for p in model.parameters:
+        basis = {"source": p.source} if p.source and p.source.strip() else {"assumption": p.assumption}
+        records.append({"name": p.name, "value": p.value, "unit": p.unit, "description": p.description,
+                        "module": module_of[p.name], **basis, "lower": p.lower, "upper": p.upper})
+    return records
+
+
+def hypothesis_records(model: Model) -> list[dict[str, Any]]:
+    """Every contested question with its variants, default variant, module and claims."""
+    module_of = {h.name: m.name for m in model.modules for h in m.hypotheses}
+    return [
+        {"name": h.name, "description": h.description, "module": module_of[h.name], "default": h.default,
+         "claims": list(h.claims),
+         "variants": [{"name": v.name, "description": v.description, "evidence": v.evidence} for v in h.variants]}
+        for h in model.hypotheses
+    ]
+
+
+def _print_table(title: str, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+    """A rich table of ``rows`` followed by the research-use notice."""
+    console = Console()
+    table = Table(title=title, show_lines=True)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(escape(str(cell)) for cell in row))
+    console.print(table)
+    _print_notice(console)
+
+
+@app.command()
+@_user_errors
+def params(
+    json_output: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
+) -> None:
+    """List every model parameter with its value, unit, module and source or assumption."""
+    records = parameter_records(build_model())
+    if json_output:
+        _emit_json(records)
+        return
+    rows = [(r["name"], f"{r['value']:g}", r["unit"], r["module"], r["description"],
+             f"source: {r['source']}" if "source" in r else f"assumption: {r['assumption']}") for r in records]
+    _print_table(f"{len(rows)} parameters", ("name", "value", "unit", "module", "description", "basis"), rows)
+
+
+@app.command()
+@_user_errors
+def hypotheses(
+    json_output: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
+) -> None:
+    """List the contested hypotheses, their variants (default marked *) and the claims they bear on."""
+    records = hypothesis_records(build_model())
+    if json_output:
+        _emit_json(records)
+        return
+    rows = [(r["name"], ", ".join(r["claims"]), r["description"],
+             "\n".join(f"{v['name']}{' *' * (v['name'] == r['default'])}: {v['description']}" for v in r["variants"]))
+            for r in records]
+    _print_table("Hypotheses (* = default)", ("name", "claims", "question", "variants"), rows)
+
+
+@app.command()
+@_user_errors
+def claims(
+    json_output: Annotated[bool, typer.Option("--json", help="Print a JSON list instead of a table.")] = False,
+) -> None:
+    """List the FRAMEWORK.md claims: implemented ones with their processes and tests, the rest with why not."""
+    from oxysim.evidence.claims import claim_records
+
+    records = claim_records()
+    if json_output:
+        _emit_json(records)
+        return
+    rows = [(r["id"], r["status"], r.get("effect", ""),
+             ", ".join(r["processes"]) if r["status"] == "implemented" else r.get("reason", ""),
+             len(r["tests"])) for r in records]
+    _print_table(f"{len(rows)} claims", ("id", "status", "effect", "processes / reason", "tests"), rows)
+
+
+def main() -> None:
+    """Console-script entry point of ``oxysim``."""
+    app(prog_name="oxysim")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Evidence: the review's claims, what implements them and which tests check them."""
