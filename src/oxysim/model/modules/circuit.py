@@ -37,7 +37,7 @@ PARAMETERS = (
     _weight("vmpfc_amygdala_weight", 1.6, "Top-down vmPFC -> amygdala inhibition (claim P8)", COUPLING),
     _weight("hippocampus_amygdala_weight", 0.8, "Hippocampal contextual regulation of the amygdala (claims P5, P9)", COUPLING),
     _weight("gaba_amygdala_weight", 2.0, "Amygdala inhibition per log unit of GABA-A inhibition (claim P3)", COUPLING),
-    _weight("serotonin_amygdala_weight", 1.0, "Amygdala inhibition per log unit of 5-HT signal", COUPLING),
+    _weight("serotonin_amygdala_weight", 0.5, "Amygdala inhibition per log unit of 5-HT signal", COUPLING),
     _weight("noradrenaline_amygdala_weight", 1.0, "Amygdala excitation by brainstem noradrenaline (claim P2)", COUPLING),
     _weight("acc_amygdala_weight", 0.5, "dACC threat appraisal feeding the amygdala", COUPLING),
     _weight("amygdala_vmpfc_weight", 1.0, "Amygdala suppression of the vmPFC", COUPLING),

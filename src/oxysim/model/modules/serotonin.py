@@ -15,9 +15,9 @@ PARAMETERS = (
     Parameter("sert_km", 0.060, "umol/L", "SERT Michaelis constant", source=BEST),
     Parameter("serotonin_removal_rate", 40.0, "1/h", "Non-SERT removal of extracellular 5-HT", source=BEST),
     Parameter("serotonin_basal", 0.060, "umol/L", "Basal extracellular 5-HT", source=BEST),
-    Parameter("autoreceptor_gain", 0.6, "dimensionless",
+    Parameter("autoreceptor_gain", 1.4, "dimensionless",
               "Exponent of release inhibition by extracellular 5-HT at full autoreceptor sensitivity",
-              assumption="Acute SSRI raises forebrain 5-HT only ~2-fold because raphe 5-HT1A feedback "
+              assumption="Calibrated so that acute escitalopram (74 % SERT occupancy) raises 5-HT ~2-fold: raphe 5-HT1A feedback "
               "cuts firing (Blier & de Montigny 1994 TIPS 15:220, from memory)."),
     Parameter("autoreceptor_desensitisation", 1.0, "dimensionless",
               "Exponent of autoreceptor down-regulation by sustained 5-HT elevation",

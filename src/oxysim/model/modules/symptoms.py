@@ -17,9 +17,9 @@ DRIVE = ("Weights of the severity drive, chosen so that each mechanism contribut
 PARAMETERS = (
     Parameter("vulnerability", 0.35, "dimensionless", "Trait, adversity and lifestyle contribution to severity (P12-P14)",
               assumption="Part of severity not carried by the modelled circuit (Cisler 2012; Struijs 2021)."),
-    Parameter("amygdala_severity_weight", 1.5, "dimensionless", "Severity per unit of days-scale amygdala activity above healthy rest",
+    Parameter("amygdala_severity_weight", 1.0, "dimensionless", "Severity per unit of days-scale amygdala activity above healthy rest",
               assumption=DRIVE),
-    Parameter("cortisol_severity_weight", 0.5, "dimensionless", "Severity per unit of cortisol load above baseline", assumption=DRIVE),
+    Parameter("cortisol_severity_weight", 0.3, "dimensionless", "Severity per unit of cortisol load above baseline", assumption=DRIVE),
     Parameter("attachment_severity_weight", 0.15, "dimensionless", "Severity per unit of attachment avoidance", assumption=DRIVE),
     Parameter("amygdala_load_half_life", 1.0, "day", "Half-life of the days-scale amygdala activity",
               assumption="Symptoms reflect amygdala reactivity over days, not within a session."),

@@ -1,0 +1,58 @@
+"""Module behaviours the issue asks for beyond single claims: circadian and stress HPA dynamics,
+the SSRI delay, benzodiazepine speed, context-bound extinction (renewal) and spontaneous recovery."""
+
+import numpy as np
+
+from conftest import at, run, window
+
+
+def test_cortisol_is_higher_in_the_morning_than_in_the_evening():
+    # HPA-11/HPA-12: morning peak, low late evening.
+    ds = run("healthy", "", 2.0, 15.0)
+    day = ds["cortisol_nmol"].isel(patient=0).sel(time=slice(24, 48))
+    peak_clock = float(day.time[day.argmax()]) - 24
+    assert 5.0 <= peak_clock <= 11.0
+    assert at(ds, "cortisol_nmol", 32.0) > 1.3 * at(ds, "cortisol_nmol", 46.0)
+
+
+def test_tsst_raises_acth_before_cortisol():
+    # HPA-16/HPA-17: ACTH peaks at or just after the stressor, cortisol 10-30 min later.
+    ds = run("healthy", "tsst x 1 @10:00 day 1", 1.6, 1.0)
+    start = 34.0
+    acth = window(ds, "acth", start, start + 2)
+    cortisol = window(ds, "cortisol", start, start + 2)
+    assert cortisol.max() > 1.2 * cortisol[0]
+    acth_peak, cortisol_peak = np.argmax(acth), np.argmax(cortisol)
+    assert acth_peak < cortisol_peak
+    assert 15 <= cortisol_peak <= 75  # minutes after onset (1-min output)
+
+
+def test_ssri_benefit_builds_over_weeks_through_autoreceptor_desensitisation():
+    # CL-14: SSRI benefit is gradual; mechanism (MODELS.md §2, §8): 5-HT1A desensitisation.
+    ds = run("GAD", "ssri 10 mg po q24h x 42 @08:00", 42.0, 120.0)
+    assert at(ds, "autoreceptor_sensitivity", 42 * 24) < at(ds, "autoreceptor_sensitivity", 2 * 24) < 1.0
+    assert at(ds, "serotonin_ext", 41 * 24 + 12) > at(ds, "serotonin_ext", 1 * 24 + 12)
+    change_week1 = at(ds, "ham_a", 0) - at(ds, "ham_a", 7 * 24)
+    change_week6 = at(ds, "ham_a", 0) - at(ds, "ham_a", 42 * 24)
+    assert change_week6 > 3 * change_week1 > 0
+
+
+def test_benzodiazepine_acts_faster_than_an_ssri():
+    # CL-13 (Mendez 2024): benzodiazepines are ahead at week 1.
+    bzd = run("GAD", "bzd 0.5 mg po q12h x 28 @08:00", 14.0, 120.0)
+    ssri = run("GAD", "ssri 10 mg po q24h x 14 @08:00", 14.0, 120.0)
+    assert at(bzd, "ham_a", 7 * 24) < at(ssri, "ham_a", 7 * 24)
+
+
+def test_extinction_is_retrieved_better_in_the_therapy_context_than_outside():
+    # Renewal (Paskewitz 2022 context cues): after exposure, fear is lower in the therapy context.
+    ds = run("SP", "cbt x 1 @10:00 day 0; cbt x 1 @10:00 day 1", 1.6, 1.0)
+    inside = at(ds, "fear_expression", 24 + 10.5)
+    outside = at(ds, "fear_expression", 24 + 12.0)
+    assert inside < outside
+
+
+def test_extinction_decays_so_fear_recovers_spontaneously():
+    ds = run("SP", "cbt x 1 @10:00 day 0", 60.0, 240.0)
+    assert at(ds, "extinction_memory", 60 * 24) < 0.7 * at(ds, "extinction_memory", 12.0)
+    assert at(ds, "fear_expression", 60 * 24) > at(ds, "fear_expression", 24.0)

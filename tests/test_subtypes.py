@@ -1,0 +1,43 @@
+"""Subtype profiles: calibration of baseline severity, direction of disturbed mechanisms, bad input."""
+
+import pytest
+
+from conftest import rest
+from oxysim.errors import InputError
+from oxysim.population.subtypes import PROFILES, get_profile
+
+PATIENTS = [code for code in PROFILES if code != "healthy"]
+
+
+@pytest.mark.parametrize("code", PATIENTS)
+def test_typical_untreated_patient_has_severity_one(code):
+    # Calibration check (scripts/calibrate_vulnerability.py): latent severity 1 = trial-entry mean.
+    assert rest(code)["severity"] == pytest.approx(1.0, abs=0.02)
+
+
+def test_healthy_volunteer_has_severity_near_zero():
+    assert abs(rest("healthy")["severity"]) < 0.02
+
+
+@pytest.mark.parametrize("code", PATIENTS)
+def test_patients_have_a_more_active_amygdala_than_healthy_people(code):
+    assert rest(code)["amygdala"] > rest("healthy")["amygdala"]
+
+
+@pytest.mark.parametrize("code", PATIENTS)
+def test_primary_scale_at_baseline_is_the_published_trial_mean(code):
+    # The scale anchors (CL-19 for HAM-A and LSAS) are reproduced at severity 1, before any placebo.
+    values = rest(code)
+    scale = get_profile(code).primary_scale
+    anchors = {"ham_a": 25.0, "lsas": 90.0, "pdss": 15.0, "stai": 55.0}
+    assert values[scale] == pytest.approx(anchors[scale], rel=0.03)
+
+
+def test_unknown_subtype_lists_the_known_ones():
+    with pytest.raises(InputError, match="SAD"):
+        get_profile("OCD")
+
+
+def test_aliases_resolve():
+    assert get_profile("social").code == "SAD"
+    assert get_profile("panic").code == "PD"
