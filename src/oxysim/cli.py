@@ -249,6 +249,32 @@ def claims(
     _print_table(f"{len(rows)} claims", ("id", "status", "effect", "processes / reason", "tests"), rows)
 
 
+export_app = typer.Typer(help="Export the model to exchange formats.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("sbml")
+@_user_errors
+def export_sbml_command(
+    out: Annotated[Path, typer.Option("--out", help="SBML file to write.")],
+    subtype: Annotated[str, typer.Option(help="Anxiety subtype of the exported typical patient.")] = "SAD",
+    regimen: Annotated[str, typer.Option(help="Regimen whose doses and sessions become SBML events.")] = "none",
+    days: Annotated[float | None, typer.Option(help="Drop events at or after this many days.")] = None,
+    hypothesis: Annotated[list[str] | None, typer.Option("--hypothesis", help="name=variant (repeatable).")] = None,
+) -> None:
+    """Write the assembled model as validated SBML Level 3 (units, cited sources, dose events)."""
+    from oxysim.interop.sbml import patient_sbml
+
+    xml = patient_sbml(subtype, parse_regimen(regimen), days, hypotheses=parse_hypotheses(hypothesis or []))
+    try:
+        with atomic_path(out) as tmp:
+            tmp.write_text(xml, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {str(out)!r}: {exc.strerror or exc}.") from None
+    typer.echo(f"Wrote {out} (SBML Level 3 Version 2)")
+    typer.echo(RESEARCH_USE_NOTICE, err=True)
+
+
 def main() -> None:
     """Console-script entry point of ``oxysim``."""
     app(prog_name="oxysim")

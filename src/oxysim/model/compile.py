@@ -175,6 +175,8 @@ class CompiledModel:
         self._arguments = [self.symbols[n] for n in self._argument_names]
         self._argument_units = units_of(self._argument_names, units)
         self._unit_points = self._evaluation_points()
+        self.local_assignments: dict[str, sp.Expr] = {}  # in declared units, over direct dependencies
+        self.local_terms: list[tuple[str, str, sp.Expr]] = []  # (process, state, term in state unit/h)
         self._assignment_exprs = self._resolve_assignments()
         self._rhs_exprs = self._build_rhs()
         self._compile()
@@ -221,6 +223,7 @@ class CompiledModel:
             expr = raw[name]
             subs = {self.symbols[d]: resolve(d) for d in (s.name for s in expr.free_symbols) if d in raw}
             factor = self._in_units(f"assignment {name!r}", expr, declared[name].unit)
+            self.local_assignments[name] = expr if factor == 1.0 else sp.Float(factor) * expr
             full = expr.xreplace(subs)
             resolved[name] = full if factor == 1.0 else sp.Float(factor) * full
             value = sp.lambdify(self._arguments, resolved[name], modules="numpy")
@@ -251,6 +254,8 @@ class CompiledModel:
                     f"process {process.name!r} on state {state!r}", coeff * rate,
                     model_unit(self.model.unit_of(state)) * per_hour,
                 )
+                local = coeff * rate if factor == 1.0 else sp.Float(factor) * coeff * rate
+                self.local_terms.append((process.name, state, local))
                 term = self._substitute(coeff * rate)
                 rhs[index[state]] = rhs[index[state]] + (term if factor == 1.0 else sp.Float(factor) * term)
         return rhs

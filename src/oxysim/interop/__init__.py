@@ -1,0 +1,1 @@
+"""Interoperability: SBML export (and, later, PEtab and data import)."""
