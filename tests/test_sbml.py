@@ -77,6 +77,7 @@ def test_libroadrunner_reproduces_the_reference_engine(subtype, regimen, hypothe
     xml = export_sbml(compiled, {k: float(v[0]) for k, v in params.items()}, y0[0], events)
     times = np.arange(0.0, 48.0 + 1e-9, 0.25)
 
+    roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
     rr = roadrunner.RoadRunner(xml)
     rr.integrator.relative_tolerance = 1e-9
     rr.integrator.absolute_tolerance = 1e-12

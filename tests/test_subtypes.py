@@ -41,3 +41,20 @@ def test_unknown_subtype_lists_the_known_ones():
 def test_aliases_resolve():
     assert get_profile("social").code == "SAD"
     assert get_profile("panic").code == "PD"
+
+
+def test_parameter_overrides_are_in_declared_units():
+    # ot_nasal_half_life is declared in minutes: 60 must mean one hour, not 60 hours.
+    from oxysim.model import compile_model
+    from oxysim.simulation import patient_parameters
+
+    params = patient_parameters(compile_model(), "SAD", 1, None, {"ot_nasal_half_life": 60.0})
+    assert params["ot_nasal_half_life"][0] == pytest.approx(1.0)
+
+
+def test_unknown_parameter_override_is_refused():
+    from oxysim.model import compile_model
+    from oxysim.simulation import patient_parameters
+
+    with pytest.raises(InputError, match="oxysim params"):
+        patient_parameters(compile_model(), "SAD", 1, None, {"no_such_parameter": 1.0})

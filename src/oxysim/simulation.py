@@ -14,8 +14,9 @@ from oxysim.engine.reference import preequilibrate, simulate_batch
 from oxysim.errors import InputError
 from oxysim.model import compile_model
 from oxysim.model.compile import CompiledModel
+from oxysim.model.units import to_model_units
 from oxysim.population.subtypes import get_profile
-from oxysim.population.variability import draw_parameters
+from oxysim.population.variability import DEFAULT_VARIABILITY, Variability, draw_parameters
 from oxysim.regimen import Regimen, parse_regimen
 
 MAX_DAYS = 730.0
@@ -28,22 +29,25 @@ def patient_parameters(
     n_patients: int,
     seed: int | None,
     overrides: Mapping[str, float] | None = None,
+    variability: tuple[Variability, ...] = DEFAULT_VARIABILITY,
 ) -> dict[str, np.ndarray]:
     """Parameter arrays for ``n_patients`` of a subtype, in model units.
 
     Without a seed every patient is the subtype's typical patient; with one, the parameters in
-    :data:`oxysim.population.variability.DEFAULT_VARIABILITY` vary log-normally per patient.
-    ``overrides`` are in model units (time in hours) and apply before the draws.
+    ``variability`` (default :data:`oxysim.population.variability.DEFAULT_VARIABILITY`) vary
+    log-normally per patient.
+    Profile values and ``overrides`` are in each parameter's declared unit (as ``oxysim params``
+    lists it, e.g. minutes for ``ot_nasal_half_life``) and apply before the draws.
     """
     base = compiled.model.default_parameters()
     profile = get_profile(subtype)
     for name, value in {**profile.parameters, **(overrides or {})}.items():
         if name not in base:
             raise InputError(f"Unknown parameter {name!r}; run 'oxysim params' for the list.")
-        base[name] = float(value)
+        base[name] = to_model_units(float(value), compiled.model.unit_of(name))
     if seed is None:
         return {k: np.full(n_patients, v) for k, v in base.items()}
-    return draw_parameters(base, n_patients, seed)
+    return draw_parameters(base, n_patients, seed, variability=variability)
 
 
 def rest_state(compiled: CompiledModel, params: Mapping[str, np.ndarray], n_patients: int) -> np.ndarray:

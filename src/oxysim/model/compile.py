@@ -86,37 +86,27 @@ class Model:
             chosen[h.name] = h.variant(self.hypothesis_choice.get(h.name, h.default)).name
         return chosen
 
+    def _overridden(self, items: list, variant_field: str, item_field: str, kind: str) -> tuple:
+        """``items`` with the chosen variants' overrides (``Variant.<variant_field>``) applied to
+        ``<item_field>``; an override of an unknown name is a definition error."""
+        overrides: dict = {}
+        for h in self.hypotheses:
+            overrides.update(getattr(h.variant(self.chosen_variants[h.name]), variant_field))
+        unknown = set(overrides) - {item.name for item in items}
+        if unknown:
+            raise ModelDefinitionError(f"A hypothesis variant overrides unknown {kind} {sorted(unknown)}.")
+        return tuple(replace(i, **{item_field: overrides[i.name]}) if i.name in overrides else i for i in items)
+
     @cached_property
     def parameters(self) -> tuple[Parameter, ...]:
         """Parameters with hypothesis-variant value overrides applied (in declared units)."""
-        overrides: dict[str, float] = {}
-        for h in self.hypotheses:
-            overrides.update(h.variant(self.chosen_variants[h.name]).parameters)
-        params = [p for m in self.modules for p in m.parameters]
-        names = {p.name for p in params}
-        for name in overrides:
-            if name not in names:
-                raise ModelDefinitionError(f"A hypothesis variant overrides unknown parameter {name!r}.")
-        return tuple(
-            replace(p, value=overrides[p.name]) if p.name in overrides else p
-            for p in params
-        )
+        return self._overridden([p for m in self.modules for p in m.parameters], "parameters", "value", "parameter")
 
     @cached_property
     def assignments(self) -> tuple[Assignment, ...]:
         """Assignments with hypothesis-variant expression overrides applied."""
-        overrides: dict[str, str] = {}
-        for h in self.hypotheses:
-            overrides.update(h.variant(self.chosen_variants[h.name]).assignments)
-        items = [a for m in self.modules for a in m.assignments]
-        names = {a.name for a in items}
-        for name in overrides:
-            if name not in names:
-                raise ModelDefinitionError(f"A hypothesis variant overrides unknown assignment {name!r}.")
-        return tuple(
-            replace(a, expression=overrides[a.name]) if a.name in overrides else a
-            for a in items
-        )
+        return self._overridden([a for m in self.modules for a in m.assignments], "assignments", "expression",
+                                "assignment")
 
     # --- names ------------------------------------------------------------------------------
     @cached_property
