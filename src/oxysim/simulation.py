@@ -30,6 +30,7 @@ def patient_parameters(
     seed: int | None,
     overrides: Mapping[str, float] | None = None,
     variability: tuple[Variability, ...] = DEFAULT_VARIABILITY,
+    first_patient: int = 0,
 ) -> dict[str, np.ndarray]:
     """Parameter arrays for ``n_patients`` of a subtype, in model units.
 
@@ -47,7 +48,7 @@ def patient_parameters(
         base[name] = to_model_units(float(value), compiled.model.unit_of(name))
     if seed is None:
         return {k: np.full(n_patients, v) for k, v in base.items()}
-    return draw_parameters(base, n_patients, seed, variability=variability)
+    return draw_parameters(base, n_patients, seed, first_index=first_patient, variability=variability)
 
 
 def rest_state(compiled: CompiledModel, params: Mapping[str, np.ndarray], n_patients: int) -> np.ndarray:
@@ -87,15 +88,20 @@ def simulate(
     parameters: Mapping[str, float] | None = None,
     output_interval_min: float = 15.0,
     rtol: float = 1e-6,
+    first_patient: int = 0,
 ) -> xr.Dataset:
     """Simulate virtual patients of ``subtype`` under ``regimen`` for ``days`` days.
 
     Returns an xarray Dataset with dimensions ``(patient, time)``: every state and observable
     (plasma and CSF oxytocin, cortisol, regional activity, fear and extinction memory, clinical
-    scales) with its unit in ``attrs``. Time is in hours from 00:00 of day 0.
+    scales) with its unit in ``attrs``. Time is in hours from 00:00 of day 0. Patients are numbered
+    from ``first_patient``; patient k draws from the random stream (seed, k), so a shard of a large
+    population equals the same patients of a single run.
     """
     if not 0 < days <= MAX_DAYS:
         raise InputError(f"days must be between 0 and {MAX_DAYS:g}; got {days!r}.")
+    if first_patient < 0:
+        raise InputError(f"first_patient must be at least 0; got {first_patient!r}.")
     if n_patients < 1:
         raise InputError(f"n_patients must be at least 1; got {n_patients!r}.")
     if not 0 < output_interval_min <= 24 * 60:
@@ -103,7 +109,7 @@ def simulate(
     plan = parse_regimen(regimen)
     profile = get_profile(subtype)
     compiled = compile_model(dict(hypotheses or {}))
-    params = patient_parameters(compiled, profile.code, n_patients, seed, parameters)
+    params = patient_parameters(compiled, profile.code, n_patients, seed, parameters, first_patient=first_patient)
     y0 = rest_state(compiled, params, n_patients)
     step = output_interval_min / 60.0
     times = np.arange(0.0, days * 24.0 + step / 2, step)
@@ -112,12 +118,12 @@ def simulate(
     levels = input_levels(events, {i.name: i.default for i in compiled.model.inputs}, times)
     derived = observables(compiled, times, trajectory.states, params, levels)
     return _dataset(compiled, times, trajectory.states, derived, levels, plan, profile.code, profile.primary_scale,
-                    seed, n_patients)
+                    seed, np.arange(first_patient, first_patient + n_patients))
 
 
-def _dataset(compiled, times, states, derived, levels, plan, subtype, primary_scale, seed, n_patients) -> xr.Dataset:
+def _dataset(compiled, times, states, derived, levels, plan, subtype, primary_scale, seed, patients) -> xr.Dataset:
     model = compiled.model
-    coords = {"patient": np.arange(n_patients), "time": times, "day": ("time", times / 24.0)}
+    coords = {"patient": patients, "time": times, "day": ("time", times / 24.0)}
     data = {}
     for i, s in enumerate(model.states):
         data[s.name] = (("patient", "time"), states[:, :, i], {"units": s.unit, "long_name": s.description, "kind": "state"})
