@@ -386,8 +386,3 @@ def test_oxytocin_and_a_benzodiazepine_damp_the_amygdala_more_than_either():
     assert both < only_bzd < task_end(faces(PLACEBO), "amygdala")
     assert both < only_ot
 
-
-def test_every_scenario_keeps_time_and_patient_axes():
-    ds = faces(OT24)
-    assert ds["amygdala"].dims == ("patient", "time")
-    assert np.all(np.diff(ds.time.values) > 0)

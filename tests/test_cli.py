@@ -139,8 +139,8 @@ def test_write_table_atomic_refuses_unknown_formats(tmp_path: Path) -> None:
         (["--hypothesis", "dose_response"], "must be written name=variant"),
         (["--hypothesis", "dose_response=nope"], "no variant 'nope'"),
         (["--hypothesis", "nonsense=x"], "Unknown hypothesis 'nonsense'"),
-        (["--days", "0"], "days must be"),
-        (["--days", "-3"], "days must be"),
+        (["--days", "0"], "--days) must be"),
+        (["--days", "-3"], "--days) must be"),
         (["--patients", "0"], "at least 1"),
     ],
 )

@@ -99,13 +99,13 @@ def simulate(
     population equals the same patients of a single run.
     """
     if not 0 < days <= MAX_DAYS:
-        raise InputError(f"days must be between 0 and {MAX_DAYS:g}; got {days!r}.")
+        raise InputError(f"the duration (days / --days) must be between 0 and {MAX_DAYS:g} days; got {days!r}.")
     if first_patient < 0:
         raise InputError(f"first_patient must be at least 0; got {first_patient!r}.")
     if n_patients < 1:
-        raise InputError(f"n_patients must be at least 1; got {n_patients!r}.")
+        raise InputError(f"the number of patients (n_patients / --patients) must be at least 1; got {n_patients!r}.")
     if not 0 < output_interval_min <= 24 * 60:
-        raise InputError(f"output_interval_min must be between 0 and 1440; got {output_interval_min!r}.")
+        raise InputError(f"the output interval (output_interval_min / --interval-min) must be between 0 and 1440 minutes; got {output_interval_min!r}.")
     plan = parse_regimen(regimen)
     profile = get_profile(subtype)
     compiled = compile_model(dict(hypotheses or {}))
