@@ -90,12 +90,13 @@ def test_escitalopram_steady_state_occupancy_is_therapeutic():
     assert 0.70 <= float(last_day) <= 0.85
 
 
-def test_alprazolam_peaks_in_1_to_2_h_with_a_half_life_near_11_h():
-    # Greenblatt & Wright 1993: tmax 1-2 h, t1/2 ~11 h (6-27).
+def test_alprazolam_1_mg_matches_greenblatt_and_wright_1993():
+    # Greenblatt & Wright 1993 (abstract): after 1 mg, Cmax 12-22 ug/L at 0.7-1.8 h; t1/2 9-16 h.
     ds = run("healthy", "bzd 1 mg po x 1 @08:00", 2.0, 15.0)
     hours = ds.time.values - DOSE_H
     plasma = ds["bzd_plasma"].isel(patient=0).values
-    assert 1.0 <= hours[np.argmax(plasma)] <= 2.0
+    assert 0.7 <= hours[np.argmax(plasma)] <= 1.8 + 0.25  # 15-min output grid
+    assert 12.0 <= plasma.max() <= 22.0
     late = (hours >= 12) & (hours <= 36)
     slope = np.polyfit(hours[late], np.log(plasma[late]), 1)[0]
-    assert 6 <= np.log(2) / -slope <= 27
+    assert 9 <= np.log(2) / -slope <= 16

@@ -12,7 +12,8 @@ AKIL_2016 = "Akil et al. 2016 J Pharmacokinet Pharmacodyn 43:99 (ka fixed at 1 /
 KLEIN_2006 = ("Fitted to Klein et al. 2006 Psychopharmacology 188:263 (single 5/10/20 mg -> 60/64/75 % "
               "at 6 h) with the Liu 2022 PK: least squares gives Emax 79.7 %, EC50 2.0 ng/mL; "
               "steady-state 10 mg/day then gives 74 % (Meyer 2004: 76-85 %)")
-GREENBLATT_1993 = "Greenblatt & Wright 1993 Clin Pharmacokinet 24:453 (typical alprazolam values; MODELS.md [L], verify)"
+GREENBLATT_1993 = ("Greenblatt & Wright 1993 Clin Pharmacokinet 24:453, abstract (checked 2026-11-27): after 1 mg, Cmax "
+                   "12-22 ug/L at 0.7-1.8 h, Vd 0.8-1.3 L/kg, t1/2 9-16 h, CL 0.7-1.5 mL/min/kg, F 80-100 %")
 OSP_ALPRAZOLAM = "OSP PBPK model library, Alprazolam evaluation report (MODELS.md §4.3 [V])"
 BURKAT = ("Burkat PBPK/PD of alprazolam (MODELS.md §4.3 [V], abstract): 59 nM unbound brain -> "
           "92-150 % potentiation of EC10 GABA currents; brain 10-90 % rise 22.8 min")
@@ -24,7 +25,7 @@ PARAMETERS = (
     Parameter("sert_occupancy_max", 0.797, "dimensionless", "Maximal SERT occupancy", source=KLEIN_2006),
     Parameter("sert_ec50", 2.0, "ng/mL", "Plasma escitalopram at half-maximal SERT occupancy", source=KLEIN_2006),
     Parameter("bzd_ka", 2.0, "1/h", "Alprazolam absorption rate constant",
-              assumption="Gives tmax ~1.8 h with the elimination below, inside the 1-2 h of Greenblatt & Wright 1993."),
+              assumption="Gives tmax ~1.8 h with the elimination below, inside the 0.7-1.8 h of Greenblatt & Wright 1993."),
     Parameter("bzd_bioavailability", 0.9, "dimensionless", "Oral bioavailability of alprazolam",
               source=OSP_ALPRAZOLAM + ": F 0.8-1.0"),
     Parameter("bzd_clearance", 3.36, "L/h", "Alprazolam clearance (0.8 mL/min/kg x 70 kg)", source=GREENBLATT_1993),
