@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from oxysim.engine.accuracy import max_relative_error
 from oxysim.engine.reference import simulate_batch
 from oxysim.interop.sbml import export_sbml
 from oxysim.model import compile_model
@@ -92,11 +93,6 @@ def run_roadrunner(params, y0, times, events, workers: int) -> np.ndarray:
         return np.concatenate(pool.map(_roadrunner_worker, jobs))
 
 
-def max_relative_error(result: np.ndarray, truth: np.ndarray) -> float:
-    scale = np.array([s.scale for s in compile_model().model.states])
-    return float(np.max(np.abs(result - truth) / np.maximum(np.abs(truth), 1e-3 * scale)))
-
-
 def peak_memory_mib() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -134,7 +130,7 @@ def main(argv: list[str] | None = None) -> dict:
                       else run_roadrunner(params, y0, times, events, workers))
             elapsed = time.perf_counter() - start
             row[label] = {"seconds": elapsed, "patients_per_s": n / elapsed,
-                          "max_rel_error": max_relative_error(result[:check], truth)}
+                          "max_rel_error": max_relative_error(result[:check], truth, compile_model())}
             del result
         if "reference" in row and "roadrunner" in row:
             row["reference_vs_roadrunner"] = row["reference"]["patients_per_s"] / row["roadrunner"]["patients_per_s"]

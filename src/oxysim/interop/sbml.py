@@ -24,8 +24,8 @@ from oxysim.model.declaration import TIME_SYMBOL
 from oxysim.model.units import MODEL_TIME_UNIT, model_unit, ureg
 
 SBML_LEVEL, SBML_VERSION = 3, 2
-_SI_KINDS = {"[length]": ("metre", 1.0), "[mass]": ("kilogram", 1.0), "[time]": ("second", 1.0),
-             "[substance]": ("mole", 1.0), "[current]": ("ampere", 1.0), "[temperature]": ("kelvin", 1.0)}
+_SI_KINDS = {"[length]": "metre", "[mass]": "kilogram", "[time]": "second", "[substance]": "mole",
+             "[current]": "ampere", "[temperature]": "kelvin"}
 _KIND_CODES = {"metre": libsbml.UNIT_KIND_METRE, "kilogram": libsbml.UNIT_KIND_KILOGRAM,
                "second": libsbml.UNIT_KIND_SECOND, "mole": libsbml.UNIT_KIND_MOLE,
                "ampere": libsbml.UNIT_KIND_AMPERE, "kelvin": libsbml.UNIT_KIND_KELVIN,
@@ -100,7 +100,7 @@ class _Units:
         _check(definition.setId(uid), f"unit id {uid}")
         definition.setName(key)
         base = (1 * parsed).to_base_units()
-        factors = [(kind, exponent) for dim, exponent in base.dimensionality.items() for kind in [_SI_KINDS[dim][0]]]
+        factors = [(_SI_KINDS[dim], exponent) for dim, exponent in base.dimensionality.items()]
         if not factors:
             factors = [("dimensionless", 1)]
         for i, (kind, exponent) in enumerate(factors):
