@@ -11,8 +11,8 @@ import roadrunner
 from typer.testing import CliRunner
 
 from oxysim.cli import app
+from oxysim.engine import ENGINE_NAMES, get_engine
 from oxysim.engine.accuracy import max_relative_error
-from oxysim.engine.reference import simulate_batch
 from oxysim.interop.sbml import export_sbml, formula, patient_sbml
 from oxysim.model import compile_model
 from oxysim.regimen import parse_regimen
@@ -69,8 +69,9 @@ def test_formula_printer_uses_l3_syntax():
     assert formula(sp.log(x) * x**2 + t) in {"time + (x)^(2)*ln(x)", "(x)^(2)*ln(x) + time"}
 
 
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
 @pytest.mark.parametrize("subtype,regimen,hypotheses", CASES)
-def test_libroadrunner_reproduces_the_reference_engine(subtype, regimen, hypotheses):
+def test_libroadrunner_reproduces_each_engine(subtype, regimen, hypotheses, engine):
     compiled = compile_model(hypotheses)
     params = patient_parameters(compiled, subtype, 1, None)
     y0 = rest_state(compiled, params, 1)
@@ -86,7 +87,8 @@ def test_libroadrunner_reproduces_the_reference_engine(subtype, regimen, hypothe
     rr.timeCourseSelections = list(compiled.model.state_names)
     theirs = np.asarray(rr.simulate(times=times))
 
-    ours = simulate_batch(compiled, params, events, times, n_patients=1, rtol=1e-9, atol_scale=1e-12, y0=y0).states[0]
+    ours = get_engine(engine).simulate(compiled, params, events, times, n_patients=1, rtol=1e-9, atol_scale=1e-12,
+                                       y0=y0).states[0]
     assert max_relative_error(ours, theirs, compiled) < 1e-6
 
 

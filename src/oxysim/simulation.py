@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
 from oxysim import RESEARCH_USE_NOTICE, __version__
+from oxysim.engine import get_engine
 from oxysim.engine.events import input_levels
-from oxysim.engine.reference import preequilibrate, simulate_batch
 from oxysim.errors import InputError
 from oxysim.model import compile_model
 from oxysim.model.compile import CompiledModel
@@ -28,33 +28,41 @@ def patient_parameters(
     subtype: str,
     n_patients: int,
     seed: int | None,
-    overrides: Mapping[str, float] | None = None,
+    overrides: Mapping[str, float | np.ndarray] | None = None,
     variability: tuple[Variability, ...] = DEFAULT_VARIABILITY,
     first_patient: int = 0,
+    patients: Sequence[int] | None = None,
 ) -> dict[str, np.ndarray]:
     """Parameter arrays for ``n_patients`` of a subtype, in model units.
 
     Without a seed every patient is the subtype's typical patient; with one, the parameters in
     ``variability`` (default :data:`oxysim.population.variability.DEFAULT_VARIABILITY`) vary
-    log-normally per patient.
+    log-normally per patient. The patients are numbered ``first_patient, first_patient + 1, ...``
+    unless ``patients`` lists their indices (it then sets ``n_patients``).
     Profile values and ``overrides`` are in each parameter's declared unit (as ``oxysim params``
-    lists it, e.g. minutes for ``ot_nasal_half_life``) and apply before the draws.
+    lists it, e.g. minutes for ``ot_nasal_half_life``) and apply before the draws; an override may
+    be a scalar or one value per patient.
     """
-    base = compiled.model.default_parameters()
+    indices = np.arange(first_patient, first_patient + n_patients) if patients is None else np.asarray(patients, dtype=int)
+    base: dict[str, float | np.ndarray] = dict(compiled.model.default_parameters())
     profile = get_profile(subtype)
     for name, value in {**profile.parameters, **(overrides or {})}.items():
         if name not in base:
             raise InputError(f"Unknown parameter {name!r}; run 'oxysim params' for the list.")
-        base[name] = to_model_units(float(value), compiled.model.unit_of(name))
+        values = np.asarray(value, dtype=float)
+        if values.ndim > 1 or (values.ndim == 1 and values.size != indices.size):
+            raise InputError(f"parameter {name!r} needs one value or one per patient ({indices.size}); got shape {values.shape}.")
+        base[name] = to_model_units(values, compiled.model.unit_of(name))
     if seed is None:
-        return {k: np.full(n_patients, v) for k, v in base.items()}
-    return draw_parameters(base, n_patients, seed, first_index=first_patient, variability=variability)
+        return {k: np.broadcast_to(np.asarray(v, dtype=float), indices.shape).copy() for k, v in base.items()}
+    return draw_parameters(base, indices, seed, variability=variability)
 
 
-def rest_state(compiled: CompiledModel, params: Mapping[str, np.ndarray], n_patients: int) -> np.ndarray:
+def rest_state(compiled: CompiledModel, params: Mapping[str, np.ndarray], n_patients: int,
+               engine: str = "fast") -> np.ndarray:
     """Each patient's rest state, with the circadian clock at its mean drive (pre-equilibration)."""
     frozen = np.asarray(params["circadian_peak_time"]) + np.asarray(params["circadian_period"]) / 4
-    return preequilibrate(compiled, params, n_patients=n_patients, frozen_time=frozen)
+    return get_engine(engine).preequilibrate(compiled, params, n_patients=n_patients, frozen_time=frozen)
 
 
 def observables(
@@ -85,43 +93,71 @@ def simulate(
     n_patients: int = 1,
     seed: int | None = None,
     hypotheses: Mapping[str, str] | None = None,
-    parameters: Mapping[str, float] | None = None,
+    parameters: Mapping[str, float | np.ndarray] | None = None,
     output_interval_min: float = 15.0,
+    output_times_h: Sequence[float] | np.ndarray | None = None,
     rtol: float = 1e-6,
     first_patient: int = 0,
+    patients: Sequence[int] | None = None,
+    engine: str = "fast",
 ) -> xr.Dataset:
     """Simulate virtual patients of ``subtype`` under ``regimen`` for ``days`` days.
 
     Returns an xarray Dataset with dimensions ``(patient, time)``: every state and observable
     (plasma and CSF oxytocin, cortisol, regional activity, fear and extinction memory, clinical
-    scales) with its unit in ``attrs``. Time is in hours from 00:00 of day 0. Patients are numbered
-    from ``first_patient``; patient k draws from the random stream (seed, k), so a shard of a large
-    population equals the same patients of a single run.
+    scales) with its unit in ``attrs``. Time is in hours from 00:00 of day 0; outputs are every
+    ``output_interval_min`` minutes unless ``output_times_h`` lists them. Patients are numbered
+    from ``first_patient`` unless ``patients`` lists their indices; patient k draws from the random
+    stream (seed, k), so a shard of a large population equals the same patients of a single run.
+    ``parameters`` overrides values in declared units, one value or one per patient. ``engine`` is
+    ``fast`` (compiled, default) or ``reference`` (scipy BDF); they agree to about 1e-5.
     """
     if not 0 < days <= MAX_DAYS:
         raise InputError(f"the duration (days / --days) must be between 0 and {MAX_DAYS:g} days; got {days!r}.")
     if first_patient < 0:
         raise InputError(f"first_patient must be at least 0; got {first_patient!r}.")
-    if n_patients < 1:
-        raise InputError(f"the number of patients (n_patients / --patients) must be at least 1; got {n_patients!r}.")
-    if not 0 < output_interval_min <= 24 * 60:
-        raise InputError(f"the output interval (output_interval_min / --interval-min) must be between 0 and 1440 minutes; got {output_interval_min!r}.")
+    integrator = get_engine(engine)
+    indices = _patient_indices(n_patients, first_patient, patients)
+    times = _output_times(days, output_interval_min, output_times_h)
     plan = parse_regimen(regimen)
     profile = get_profile(subtype)
     compiled = compile_model(dict(hypotheses or {}))
-    params = patient_parameters(compiled, profile.code, n_patients, seed, parameters, first_patient=first_patient)
-    y0 = rest_state(compiled, params, n_patients)
-    step = output_interval_min / 60.0
-    times = np.arange(0.0, days * 24.0 + step / 2, step)
+    params = patient_parameters(compiled, profile.code, indices.size, seed, parameters, patients=indices)
+    y0 = rest_state(compiled, params, indices.size, engine)
     events = plan.events(days)
-    trajectory = simulate_batch(compiled, params, events, times, n_patients=n_patients, rtol=rtol, y0=y0)
+    trajectory = integrator.simulate(compiled, params, events, times, n_patients=indices.size, rtol=rtol, y0=y0)
     levels = input_levels(events, {i.name: i.default for i in compiled.model.inputs}, times)
     derived = observables(compiled, times, trajectory.states, params, levels)
     return _dataset(compiled, times, trajectory.states, derived, levels, plan, profile.code, profile.primary_scale,
-                    seed, np.arange(first_patient, first_patient + n_patients))
+                    seed, indices, engine)
 
 
-def _dataset(compiled, times, states, derived, levels, plan, subtype, primary_scale, seed, patients) -> xr.Dataset:
+def _patient_indices(n_patients: int, first_patient: int, patients: Sequence[int] | None) -> np.ndarray:
+    if patients is None:
+        if n_patients < 1:
+            raise InputError(f"the number of patients (n_patients / --patients) must be at least 1; got {n_patients!r}.")
+        return np.arange(first_patient, first_patient + n_patients)
+    indices = np.asarray(patients)
+    if indices.ndim != 1 or indices.size == 0 or not np.issubdtype(indices.dtype, np.integer) or np.any(indices < 0):
+        raise InputError("patients must be a non-empty list of patient indices (integers >= 0).")
+    if np.unique(indices).size != indices.size:
+        raise InputError("patients lists a patient index more than once; each patient is simulated once.")
+    return indices
+
+
+def _output_times(days: float, interval_min: float, times_h: Sequence[float] | np.ndarray | None) -> np.ndarray:
+    if times_h is None:
+        if not 0 < interval_min <= 24 * 60:
+            raise InputError(f"the output interval (output_interval_min / --interval-min) must be between 0 and 1440 minutes; got {interval_min!r}.")
+        step = interval_min / 60.0
+        return np.arange(0.0, days * 24.0 + step / 2, step)
+    times = np.asarray(times_h, dtype=float)
+    if times.ndim != 1 or times.size == 0 or np.any(np.diff(times) <= 0) or times[0] < 0 or times[-1] > days * 24.0:
+        raise InputError(f"output_times_h must be strictly increasing hours within [0, {days * 24.0:g}] (the run's days x 24).")
+    return times
+
+
+def _dataset(compiled, times, states, derived, levels, plan, subtype, primary_scale, seed, patients, engine) -> xr.Dataset:
     model = compiled.model
     coords = {"patient": patients, "time": times, "day": ("time", times / 24.0)}
     data = {}
@@ -134,6 +170,7 @@ def _dataset(compiled, times, states, derived, levels, plan, subtype, primary_sc
     ds = xr.Dataset(data, coords=coords)
     ds["time"].attrs.update(units="h", long_name="time since 00:00 of day 0")
     ds.attrs.update(
+        engine=engine,
         subtype=subtype,
         primary_scale=primary_scale,
         regimen=plan.to_text(),

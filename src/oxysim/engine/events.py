@@ -30,6 +30,18 @@ def group_by_time(events: Sequence[Event]) -> list[tuple[float, list[Event]]]:
     return sorted(groups.items())
 
 
+def segment_starts(events: Sequence[Event], t_end: float) -> list[tuple[float, list[Event]]]:
+    """Event groups up to ``t_end``, starting with t = 0 (an empty group when nothing happens then).
+
+    Engines integrate from each start to the next (the last one to ``t_end``), applying the group
+    at its start.
+    """
+    starts = [(t, group) for t, group in group_by_time(events) if t <= t_end]
+    if not starts or starts[0][0] > 0.0:
+        starts.insert(0, (0.0, []))
+    return starts
+
+
 def input_levels(
     events: Sequence[Event], defaults: Mapping[str, float], times: np.ndarray
 ) -> dict[str, np.ndarray]:

@@ -8,28 +8,14 @@ implicit solver's linear algebra costs O(N), not O(N^3). Integration restarts at
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-
 import numpy as np
 import scipy.sparse as sps
 from scipy.integrate import solve_ivp
 
-from oxysim.engine.events import Event, group_by_time
+from oxysim.engine.events import Event, segment_starts
+from oxysim.engine.trajectory import Trajectory, absolute_tolerance, checked_output_times, patient_arrays
 from oxysim.errors import SolverError
 from oxysim.model.compile import CompiledModel
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    """States of N patients at the output times: ``states`` has shape ``(N, T, n_states)``."""
-
-    times: np.ndarray
-    states: np.ndarray
-    state_names: tuple[str, ...]
-
-
-def _as_patient_arrays(params: Mapping[str, float | np.ndarray], n_patients: int) -> dict[str, np.ndarray]:
-    return {k: np.broadcast_to(np.asarray(v, dtype=float), (n_patients,)) for k, v in params.items()}
 
 
 def simulate_batch(
@@ -48,23 +34,17 @@ def simulate_batch(
     ``params`` holds every model parameter, each a scalar or an array of shape ``(N,)``. The
     absolute tolerance of each state is ``atol_scale`` times its declared typical ``scale``.
     """
-    output_times = np.asarray(output_times, dtype=float)
-    if output_times.ndim != 1 or output_times.size == 0 or np.any(np.diff(output_times) <= 0):
-        raise ValueError("output_times must be a non-empty, strictly increasing 1-D array.")
-    if output_times[0] < 0:
-        raise ValueError("output_times must start at or after t = 0.")
+    output_times = checked_output_times(output_times)
     model = compiled.model
     n = compiled.n_states
-    p = _as_patient_arrays(params, n_patients)
+    p = patient_arrays(params, n_patients)
     inputs = {i.name: float(i.default) for i in model.inputs}
     y = compiled.initial_state(p, n_patients) if y0 is None else np.array(y0, dtype=float)
-    atol = _absolute_tolerance(compiled, n_patients, atol_scale)
+    atol = np.tile(absolute_tolerance(compiled, atol_scale), n_patients)
     index = {name: i for i, name in enumerate(model.state_names)}
     fun, jac = _batch_system(compiled, p, inputs, n_patients)
     t_end = float(output_times[-1])
-    boundaries = [(t, group) for t, group in group_by_time(events) if t <= t_end]
-    if not boundaries or boundaries[0][0] > 0.0:
-        boundaries.insert(0, (0.0, []))
+    boundaries = segment_starts(events, t_end)
     out = np.empty((n_patients, output_times.size, n))
     for k, (t0, group) in enumerate(boundaries):
         for event in group:
@@ -85,11 +65,6 @@ def simulate_batch(
             out[:, mask, :] = sol.sol(wanted).reshape(n_patients, n, -1).transpose(0, 2, 1)
         y = sol.y[:, -1].reshape(n_patients, n).copy()
     return Trajectory(times=output_times, states=out, state_names=model.state_names)
-
-
-def _absolute_tolerance(compiled: CompiledModel, n_patients: int, atol_scale: float) -> np.ndarray:
-    scale = np.array([s.scale for s in compiled.model.states])
-    return np.tile(atol_scale * scale, n_patients)
 
 
 def _batch_system(
@@ -137,13 +112,13 @@ def preequilibrate(
     This is PEtab-style pre-equilibration: slow states (gland masses, autoreceptors, severity)
     start at the rest state of each virtual patient instead of drifting during the study.
     """
-    p = _as_patient_arrays(params, n_patients)
+    p = patient_arrays(params, n_patients)
     inputs = {i.name: float(i.default) for i in compiled.model.inputs}
     clock = np.broadcast_to(np.asarray(frozen_time, dtype=float), (n_patients,))
     fun, jac = _batch_system(compiled, p, inputs, n_patients, frozen_time=clock)
     y0 = compiled.initial_state(p, n_patients).ravel()
     sol = solve_ivp(fun, (0.0, duration), y0, method="BDF", jac=jac, rtol=rtol,
-                    atol=_absolute_tolerance(compiled, n_patients, atol_scale))
+                    atol=np.tile(absolute_tolerance(compiled, atol_scale), n_patients))
     if not sol.success:
         raise SolverError(_describe_failure(sol, compiled.model.state_names, n_patients, compiled.n_states))
     return sol.y[:, -1].reshape(n_patients, compiled.n_states).copy()

@@ -258,7 +258,8 @@ class CompiledModel:
         entries = [(i, j, jac[i, j]) for i in range(n) for j in range(n) if jac[i, j] != 0]
         self.jac_rows = np.array([e[0] for e in entries], dtype=np.int64)
         self.jac_cols = np.array([e[1] for e in entries], dtype=np.int64)
-        self._jac_fn = sp.lambdify(self._arguments, [e[2] for e in entries], modules="numpy", cse=True)
+        self.jacobian_expressions: tuple[sp.Expr, ...] = tuple(e[2] for e in entries)
+        self._jac_fn = sp.lambdify(self._arguments, list(self.jacobian_expressions), modules="numpy", cse=True)
         names = list(self.model.assignment_names)
         self._assign_fn = sp.lambdify(
             self._arguments, [self._assignment_exprs[a] for a in names], modules="numpy", cse=True
@@ -267,6 +268,11 @@ class CompiledModel:
         for s in self.model.states:
             init_exprs.append(self._substitute(_parse(s.initial, self.symbols, f"initial value of {s.name!r}")))
         self._init_fn = sp.lambdify(self._arguments, init_exprs, modules="numpy", cse=True)
+
+    @property
+    def rhs_expressions(self) -> tuple[sp.Expr, ...]:
+        """The time derivative of each state in model units, over time, states, parameters and inputs."""
+        return tuple(self._rhs_exprs)
 
     @property
     def n_states(self) -> int:

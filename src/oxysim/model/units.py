@@ -46,9 +46,10 @@ def model_unit(unit: str) -> pint.Unit:
     return result
 
 
-def to_model_units(value: float, unit: str) -> float:
-    """Convert ``value`` in ``unit`` to the model unit of ``unit``."""
-    return float(ureg.Quantity(value, parse_unit(unit)).to(model_unit(unit)).magnitude)
+def to_model_units(value: float | np.ndarray, unit: str) -> float | np.ndarray:
+    """Convert ``value`` (a number or an array) in ``unit`` to the model unit of ``unit``."""
+    magnitude = ureg.Quantity(np.asarray(value, dtype=float), parse_unit(unit)).to(model_unit(unit)).magnitude
+    return float(magnitude) if np.ndim(magnitude) == 0 else np.asarray(magnitude)
 
 
 QUANTITY_FUNCTIONS: dict[str, Callable] = {

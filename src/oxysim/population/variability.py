@@ -6,7 +6,7 @@ same whatever the batch size, shard or worker count (ARCHITECTURE principle 4).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,18 +39,22 @@ def patient_generator(seed: int, patient_index: int) -> np.random.Generator:
 
 
 def draw_parameters(
-    base: Mapping[str, float],
-    n_patients: int,
+    base: Mapping[str, float | np.ndarray],
+    patients: Sequence[int],
     seed: int,
     *,
-    first_index: int = 0,
     variability: tuple[Variability, ...] = DEFAULT_VARIABILITY,
 ) -> dict[str, np.ndarray]:
-    """Parameter arrays of shape ``(n_patients,)``: ``base`` times log-normal factors with median 1."""
+    """Parameter arrays of shape ``(len(patients),)``: ``base`` times log-normal factors with median 1.
+
+    ``patients`` are the patients' indices; each row draws from the stream (seed, index). ``base``
+    values may be scalars or per-patient arrays (covariate effects applied before the draws).
+    """
+    n_patients = len(patients)
     draws = np.empty((n_patients, len(variability)))
-    for row in range(n_patients):
-        draws[row] = patient_generator(seed, first_index + row).standard_normal(len(variability))
-    params = {name: np.full(n_patients, float(value)) for name, value in base.items()}
+    for row, index in enumerate(patients):
+        draws[row] = patient_generator(seed, int(index)).standard_normal(len(variability))
+    params = {name: np.broadcast_to(np.asarray(value, dtype=float), (n_patients,)).copy() for name, value in base.items()}
     for column, v in enumerate(variability):
         omega = np.sqrt(np.log1p(v.cv**2))
         params[v.parameter] = params[v.parameter] * np.exp(omega * draws[:, column])
