@@ -138,12 +138,13 @@ def simulate(
     patients: Annotated[int, typer.Option(help="Number of virtual patients.")] = 1,
     hypothesis: Annotated[list[str] | None, typer.Option(help="name=variant, repeatable; see 'oxysim hypotheses'.")] = None,
     interval_min: Annotated[float, typer.Option(help="Output interval in minutes.")] = 15.0,
+    engine: Annotated[str, typer.Option(help="fast (compiled RODAS4) or reference (scipy BDF).")] = "fast",
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
 ) -> None:
     """Simulate virtual patients under a regimen; write tables, a figure and run.json into OUT."""
     from oxysim.simulation import simulate as run_simulation  # here, so the catalogue commands skip the engine
 
-    ds = run_simulation(subtype, regimen, days, n_patients=patients, seed=seed,
+    ds = run_simulation(subtype, regimen, days, n_patients=patients, seed=seed, engine=engine,
                         hypotheses=parse_hypotheses(hypothesis or []), output_interval_min=interval_min)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -163,6 +164,45 @@ def simulate(
                   f"{days:g} days")
     console.print(_summary_table(summary))
     console.print(f"Wrote {', '.join(OUTPUT_FILES.values())} to {escape(str(out))}")
+    _print_notice(console)
+
+
+@app.command()
+@_user_errors
+def trial(
+    spec: Annotated[Path, typer.Argument(help="Study spec (YAML); see examples/.")],
+    out: Annotated[Path, typer.Option(help="Output folder: shards, tables, report.html, figures/.")],
+    workers: Annotated[int, typer.Option(help="Local dask worker processes (1 = run here).")] = 1,
+    cluster: Annotated[str | None, typer.Option(help="Address of a running dask scheduler.")] = None,
+    resume: Annotated[bool, typer.Option(help="Finish a killed run in OUT without redoing finished shards.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
+) -> None:
+    """Run a virtual clinical trial from SPEC; write its tables and a self-contained report into OUT."""
+    from rich.progress import Progress
+
+    from oxysim.trials.spec import StudySpec
+    from oxysim.trials.study import run_study
+
+    study = StudySpec.from_yaml(spec)
+    with Progress(disable=json_output, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{stage} shards", total=total)
+            bar.update(tasks[stage], completed=done)
+
+        outputs = run_study(study, out, workers=workers, cluster=cluster, resume=resume, progress=progress)
+    primary = json.loads(outputs.primary.to_json(orient="records"))
+    if json_output:
+        _emit_json({"name": study.name, "report": str(outputs.report.resolve()), "primary": primary,
+                    "notice": RESEARCH_USE_NOTICE})
+        return
+    console = Console()
+    console.print(f"[bold]oxysim trial[/bold] {escape(study.name)}: {len(study.arms)} arms x {study.n_per_arm} "
+                  f"virtual patients, {study.duration_weeks} weeks")
+    console.print(outputs.primary.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    console.print(f"Report: {escape(str(outputs.report))}")
     _print_notice(console)
 
 

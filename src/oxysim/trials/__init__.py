@@ -1,0 +1,1 @@
+"""Virtual clinical trials: specification, design, execution, analysis and report (research use only)."""

@@ -1,0 +1,354 @@
+"""The study specification of a virtual trial, validated (from YAML or Python) before anything runs.
+
+A wrong field raises one :class:`~oxysim.errors.InputError` that names the field path, the bad value and
+what is allowed, so a long run never starts from a spec it would have to abandon.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from oxysim.errors import InputError, ModelDefinitionError, RegimenError
+from oxysim.model import build_model
+from oxysim.population.subtypes import get_profile
+from oxysim.regimen import _YamlLoader, parse_regimen
+from oxysim.simulation import MAX_DAYS
+from oxysim.trials.covariates import COVARIATES, CovariateDistribution
+
+Scale = Literal["lsas", "ham_a", "pdss", "stai"]
+MAX_PATIENTS_PER_ARM = 100_000
+"""Largest arm: keeps a trial's screening pool (:data:`oxysim.trials.design.SCREENING_LIMIT` times the
+trial) inside the patient indices reserved per replicate trial."""
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Arm(BaseModel):
+    """One arm: its name, its regimen (text, YAML or dict form) and optional parameter overrides."""
+
+    model_config = _FROZEN
+
+    name: str = Field(min_length=1, max_length=64)
+    regimen: str = Field(description="stored in the canonical text form, so equal regimens compare equal")
+    parameters: dict[str, float] = Field(
+        default_factory=dict, description="values in declared units (see 'oxysim params') for this arm only, "
+        "e.g. ot_crh_inhibition: 0 to switch the HPA route of oxytocin off")
+
+    @field_validator("regimen", mode="before")
+    @classmethod
+    def _regimen(cls, value: Any) -> str:
+        """Parse the regimen now so that a typo stops the spec, not the run."""
+        try:
+            return parse_regimen(value).to_text()
+        except RegimenError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameters(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(build_model().parameter_names))
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {', '.join(unknown)}; run 'oxysim params' for the names")
+        return value
+
+
+class Design(BaseModel):
+    """Parallel groups, or a two-period AB/BA crossover with a washout between the periods."""
+
+    model_config = _FROZEN
+
+    type: Literal["parallel", "crossover"] = "parallel"
+    washout_days: int = Field(0, ge=0, le=365, description="days between the end of period 1 and the "
+                              "start of period 2 (crossover only)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_word(cls, data: Any) -> Any:
+        """Accept the bare word: ``design: parallel``."""
+        return {"type": data} if isinstance(data, str) else data
+
+
+class Randomisation(BaseModel):
+    """Permuted blocks within strata of covariates."""
+
+    model_config = _FROZEN
+
+    block_size: int | None = Field(None, ge=1, le=1000, description="a multiple of the number of arms; "
+                                   "None: twice the number of arms")
+    strata: tuple[str, ...] = Field((), description=f"covariates to stratify by, from: {', '.join(COVARIATES)}")
+
+    @field_validator("strata")
+    @classmethod
+    def _strata(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in value if name not in COVARIATES]
+        if unknown or len(set(value)) < len(value):
+            raise ValueError(f"strata must be distinct covariates from: {', '.join(COVARIATES)}")
+        return value
+
+
+class Dropout(BaseModel):
+    """Random and outcome-dependent leaving of the trial (see :func:`oxysim.trials.design.dropout_visits`)."""
+
+    model_config = _FROZEN
+
+    weekly_rate: float = Field(0.0, ge=0, lt=1, description="probability of leaving per week at an unchanged score")
+    outcome_dependent_slope: float = Field(
+        0.0, ge=0, le=50, description="the weekly hazard is multiplied by exp(slope x fractional worsening of "
+        "the primary scale since the period's baseline)")
+
+
+class Inclusion(BaseModel):
+    """Screening: patients below the threshold are screened out and replaced by the next patients."""
+
+    model_config = _FROZEN
+
+    min_baseline: float | None = Field(None, ge=0, description="minimum primary-scale score at screening; "
+                                       "None screens nobody out")
+
+
+class Endpoints(BaseModel):
+    """Scales measured at every visit, and mechanistic probes at the end of treatment."""
+
+    model_config = _FROZEN
+
+    primary: Scale | None = Field(None, description="None: the subtype's primary scale")
+    secondary: tuple[Scale, ...] = ()
+    mechanistic: bool = Field(False, description="a faces task and a TSST the day after the last treatment day")
+
+
+class Power(BaseModel):
+    """Replicate trials per trial size, for a power curve."""
+
+    model_config = _FROZEN
+
+    n_per_arm: tuple[int, ...] = Field(min_length=1)
+    replicates: int = Field(ge=1, le=10_000)
+
+    @field_validator("n_per_arm")
+    @classmethod
+    def _sizes(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if any(not 2 <= n <= MAX_PATIENTS_PER_ARM for n in value) or len(set(value)) < len(value):
+            raise ValueError(f"n_per_arm must list distinct sizes from 2 to {MAX_PATIENTS_PER_ARM}")
+        return value
+
+
+class StudySpec(BaseModel):
+    """A virtual trial: population, arms, design, visits, dropout, endpoints and (optionally) power.
+
+    Build it from YAML with :meth:`from_yaml` or in Python with keyword arguments; either way a wrong
+    field raises :class:`~oxysim.errors.InputError`.
+    """
+
+    model_config = _FROZEN
+
+    name: str = Field(min_length=1)
+    seed: int = Field(ge=0, lt=2**32)
+    subtype: str
+    hypotheses: dict[str, str] = Field(default_factory=dict, description="hypothesis name -> variant "
+                                       "(see 'oxysim hypotheses'); the others take their defaults")
+    design: Design = Design()
+    arms: tuple[Arm, ...] = Field(min_length=2)
+    control: str = Field(description="the name of the control arm")
+    n_per_arm: int = Field(ge=1, le=MAX_PATIENTS_PER_ARM)
+    duration_weeks: int = Field(ge=1, le=104, description="treatment weeks (per period in a crossover)")
+    visits_weeks: tuple[float, ...] = Field(description="weeks of the treatment period with a visit; "
+                                            "must include 0 (baseline); default every week")
+    follow_up_weeks: tuple[float, ...] = Field((), description="weeks after the end of treatment with a "
+                                               "further visit (relapse); parallel designs only")
+    randomisation: Randomisation = Randomisation()
+    dropout: Dropout = Dropout()
+    covariates: CovariateDistribution = CovariateDistribution()
+    inclusion: Inclusion = Inclusion()
+    endpoints: Endpoints = Endpoints()
+    power: Power | None = None
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise InputError(f"study spec: {_explain(exc)}") from None
+
+    @classmethod
+    def from_yaml(cls, source: str | Path) -> StudySpec:
+        """A spec from a YAML file (a path) or YAML text."""
+        try:
+            data = yaml.load(_yaml_text(source), Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise InputError(f"study spec YAML cannot be read{at}: {getattr(exc, 'problem', None) or exc}") from None
+        if not isinstance(data, Mapping):
+            raise InputError(f"study spec YAML must be a mapping of fields (name: ..., arms: ...), got {data!r}")
+        return cls(**{str(key): value for key, value in data.items()})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _weekly_visits(cls, data: Any) -> Any:
+        """Default visits: every week of the treatment period, baseline included."""
+        if isinstance(data, Mapping) and "visits_weeks" not in data and isinstance(data.get("duration_weeks"), int):
+            return {**data, "visits_weeks": tuple(range(data["duration_weeks"] + 1))}
+        return data
+
+    @field_validator("subtype")
+    @classmethod
+    def _subtype(cls, value: str) -> str:
+        try:
+            return get_profile(value).code
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("hypotheses")
+    @classmethod
+    def _hypotheses(cls, value: dict[str, str]) -> dict[str, str]:
+        try:
+            build_model(value).chosen_variants  # noqa: B018 - validates the choice
+        except ModelDefinitionError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("visits_weeks")
+    @classmethod
+    def _visits(cls, value: tuple[float, ...], info: ValidationInfo) -> tuple[float, ...]:
+        weeks = info.data.get("duration_weeks")
+        if 0 not in value or not _increasing(value) or min(value) < 0:
+            raise ValueError("visits must be increasing weeks that include 0 (the baseline visit)")
+        if weeks is not None and max(value) > weeks:
+            raise ValueError(f"visits must lie within the {weeks}-week treatment period (duration_weeks)")
+        return value
+
+    @field_validator("follow_up_weeks")
+    @classmethod
+    def _follow_up(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(w <= 0 for w in value) or not _increasing(value):
+            raise ValueError("follow-up visits must be increasing weeks after the end of treatment (> 0)")
+        return value
+
+    @model_validator(mode="after")
+    def _check_arms(self) -> StudySpec:
+        """Arm names, the control, the design's constraints, block size, regimen lengths and total length."""
+        names = [arm.name for arm in self.arms]
+        if len(set(names)) < len(names):
+            raise ValueError(f"arms: names must be unique; got {names}")
+        if self.control not in names:
+            raise ValueError(f"control = {self.control!r} is not an arm; choose one of: {', '.join(names)}")
+        if self.design.type == "crossover":
+            self._check_crossover()
+        block = self.randomisation.block_size
+        if block is not None and block % len(self.arms):
+            raise ValueError(f"randomisation.block_size = {block} must be a multiple of the {len(self.arms)} arms")
+        for i, arm in enumerate(self.arms):
+            times = [t for element in parse_regimen(arm.regimen).elements for t in element.times()]
+            if times and max(times) >= self.treatment_days * 24:
+                raise ValueError(f"arms[{i}].regimen ({arm.name!r}) has an administration or session at day "
+                                 f"{max(times) / 24:g}, after the {self.duration_weeks}-week treatment period; "
+                                 "shorten it or lengthen duration_weeks")
+        if self.total_days > MAX_DAYS:
+            raise ValueError(f"the trial lasts {self.total_days:g} days (treatment, washout, probes and "
+                             f"follow-up); at most {MAX_DAYS:g} days can be simulated")
+        return self
+
+    def _check_crossover(self) -> None:
+        """A crossover has two arms, no arm-specific parameters, no follow-up and room for the probes."""
+        if len(self.arms) != 2:
+            raise ValueError(f"design = crossover needs exactly 2 arms (AB/BA); got {len(self.arms)}")
+        if any(arm.parameters for arm in self.arms):
+            raise ValueError("arms[].parameters cannot change between the periods of one patient; "
+                             "use a parallel design")
+        if self.follow_up_weeks:
+            raise ValueError("follow_up_weeks is for parallel designs; a crossover's washout follows period 1")
+        if self.endpoints.mechanistic and self.design.washout_days < 1:
+            raise ValueError("design.washout_days = 0: the mechanistic probes need at least 1 washout day")
+
+    @property
+    def primary_scale(self) -> str:
+        """The primary scale: as given, else the subtype's."""
+        return self.endpoints.primary or get_profile(self.subtype).primary_scale
+
+    @property
+    def scales(self) -> tuple[str, ...]:
+        """Scales measured at every visit: the primary first."""
+        return tuple(dict.fromkeys((self.primary_scale, *self.endpoints.secondary)))
+
+    @property
+    def treatment_days(self) -> int:
+        """Days of treatment in one period."""
+        return 7 * self.duration_weeks
+
+    @property
+    def period_start_days(self) -> tuple[int, ...]:
+        """The day each period starts: (0,) in a parallel design, (0, treatment + washout) in a crossover."""
+        if self.design.type == "parallel":
+            return (0,)
+        return (0, self.treatment_days + self.design.washout_days)
+
+    @property
+    def total_days(self) -> float:
+        """Days to simulate: every period, then the probe day and the follow-up."""
+        end = self.period_start_days[-1] + self.treatment_days
+        return end + max(7.0 * max(self.follow_up_weeks, default=0.0), 1.0 * self.endpoints.mechanistic)
+
+
+def _increasing(values: Sequence[float]) -> bool:
+    """Whether ``values`` increase strictly."""
+    return all(a < b for a, b in pairwise(values))
+
+
+def _yaml_text(source: str | Path) -> str:
+    """The YAML text of ``source``: a file when it is a Path or a one-line name ending in .yaml/.yml."""
+    looks_like_file = isinstance(source, Path) or ("\n" not in source and source.strip().endswith((".yaml", ".yml")))
+    if not looks_like_file:
+        return str(source)
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"study spec file {str(path)!r} does not exist")
+    return path.read_text(encoding="utf-8")
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """A pydantic location as a field path: ('arms', 1, 'regimen') -> 'arms[1].regimen'."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel]:
+    """The model class that holds the fields at ``loc`` (for listing the allowed fields)."""
+    model: type[BaseModel] = StudySpec
+    for part in loc:
+        if isinstance(part, str) and part in model.model_fields:
+            model = _inner_model(model.model_fields[part].annotation) or model
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The BaseModel inside an annotation such as ``tuple[Arm, ...]`` or ``Power | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((found for arg in typing.get_args(annotation) if (found := _inner_model(arg))), None)
+
+
+def _follows_from(error: Mapping[str, Any], errors: list) -> bool:
+    """A list found too short only because one of its items failed (that item's error says why)."""
+    loc = error["loc"]
+    return error["type"] == "too_short" and any(e["loc"][:len(loc)] == loc and e["loc"] != loc for e in errors)
+
+
+def _explain(exc: ValidationError) -> str:
+    """Every pydantic error as a sentence naming the field path, the bad value and what is allowed."""
+    errors = exc.errors()
+    sentences = []
+    for error in filter(lambda e: not _follows_from(e, errors), errors):
+        where, message = _where(error["loc"]), error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            allowed = ", ".join(_model_at(error["loc"][:-1]).model_fields)
+            sentences.append(f"unknown field {where!r}; allowed fields there: {allowed}")
+        elif error["type"] == "missing":
+            sentences.append(f"missing field {where!r}")
+        else:
+            sentences.append(f"{where} = {error['input']!r}: {message}" if where else message)
+    return "; ".join(sentences)
