@@ -17,8 +17,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 install: $(VENV)/.installed
 
 demo: install
-	$(BIN)/oxysim simulate --subtype SAD --days 21 --out $(OUT) \
-	  --regimen "oxytocin 24 IU in q48h x 11 @08:00; cbt q96h x 5 @08:45 for 60 min"
+	$(BIN)/oxysim trial examples/dose_frequency_timing.yaml --out $(OUT) --resume
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -3,11 +3,15 @@
 Protocol (issue 3): the full model, 21 days, one 24 IU intranasal dose a day at 08:00, 8 parameters
 varied log-normally with CV 30 %, outputs every 15 minutes, rtol 1e-6. Every engine starts from
 the same pre-equilibrated states (oxysim.simulation.rest_state, timed separately). libroadrunner
-integrates the SBML export patient by patient (CVODE), in one process and in a process pool.
+integrates the SBML export patient by patient (CVODE), in one process and in a process pool; the
+fast engine runs with one thread and with as many threads as cores, in chunks of ``--chunk``
+patients whose outputs are dropped after the accuracy check (bounded memory).
 Accuracy: the maximum relative error of each engine over all states and output times of the first
-``--check`` patients, against oxysim's reference engine at rtol 1e-10.
+``--check`` patients, against oxysim's reference engine at rtol 1e-10 (atol 1e-10 x state scale).
+``fast_matched`` is the fast engine at the loosest rtol in MATCHED_RTOLS whose error does not exceed
+libroadrunner's at rtol 1e-6: the comparison "at matched accuracy".
 
-    python benchmarks/population.py --patients 1000 [--patients 10000] [--engines reference,roadrunner] [--json]
+    python benchmarks/population.py --patients 1000 [--patients 10000] [--engines fast,reference,roadrunner] [--json]
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ import time
 
 import numpy as np
 
+import numba
+
 from oxysim.engine.accuracy import max_relative_error
+from oxysim.engine.fast import simulate_fast
 from oxysim.engine.reference import simulate_batch
 from oxysim.interop.sbml import export_sbml
 from oxysim.model import compile_model
@@ -37,6 +44,7 @@ VARIED = tuple(
                  "hpa_drive", "cortisol_half_life", "sert_vmax", "extinction_rate")
 )
 RTOL = 1e-6
+MATCHED_RTOLS = (1e-4, 3e-5, 1e-5, 3e-6, 1e-6)
 
 
 def population(n_patients: int, seed: int = 1) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -48,7 +56,22 @@ def population(n_patients: int, seed: int = 1) -> tuple[dict[str, np.ndarray], n
 
 def run_reference(params, y0, times, events, rtol=RTOL) -> np.ndarray:
     compiled = compile_model()
-    return simulate_batch(compiled, params, events, times, n_patients=y0.shape[0], rtol=rtol, y0=y0).states
+    return simulate_batch(compiled, params, events, times, n_patients=y0.shape[0], rtol=rtol, atol_scale=1e-10 if rtol < 1e-8 else 1e-8, y0=y0).states
+
+
+def run_fast(params, y0, times, events, threads: int, check: int, chunk: int, rtol=RTOL) -> tuple[np.ndarray, float]:
+    """The first ``check`` patients' states and the mean steps per patient; chunks bound the memory."""
+    compiled = compile_model()
+    numba.set_num_threads(threads)
+    kept, steps = [], []
+    for start in range(0, y0.shape[0], chunk):
+        rows = slice(start, min(start + chunk, y0.shape[0]))
+        result = simulate_fast(compiled, {k: v[rows] for k, v in params.items()}, events, times,
+                               n_patients=rows.stop - rows.start, rtol=rtol, y0=y0[rows])
+        kept.append(result.states[: max(0, check - start)])
+        steps.append(result.steps)
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    return np.concatenate(kept), float(np.mean(np.concatenate(steps)))
 
 
 _RR = None
@@ -99,13 +122,24 @@ def peak_memory_mib() -> float:
     return max(own, children) / 1024.0
 
 
+def _timed(label: str, row: dict, n: int, truth: np.ndarray, run) -> None:
+    start = time.perf_counter()
+    result = run()
+    elapsed = time.perf_counter() - start
+    states, extra = result if isinstance(result, tuple) else (result, {})
+    check = truth.shape[0]
+    row[label] = {"seconds": elapsed, "patients_per_s": n / elapsed,
+                  "max_rel_error": max_relative_error(states[:check], truth, compile_model()), **extra}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, action="append", help="population size (repeatable; default 1000)")
     parser.add_argument("--days", type=float, default=21.0)
-    parser.add_argument("--engines", default="reference,roadrunner")
+    parser.add_argument("--engines", default="fast,reference,roadrunner")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--check", type=int, default=10, help="patients checked against the tight reference")
+    parser.add_argument("--chunk", type=int, default=1000, help="fast engine: patients per chunk")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -114,7 +148,7 @@ def main(argv: list[str] | None = None) -> dict:
     compile_model()
     report: dict = {"protocol": {"regimen": REGIMEN, "days": args.days, "outputs": int(times.size), "rtol": RTOL,
                                  "varied": [v.parameter for v in VARIED], "cv": 0.3},
-                    "cpu_count": os.cpu_count(), "runs": []}
+                    "cpu_count": os.cpu_count(), "workers": args.workers, "runs": []}
     for n in args.patients or [1000]:
         start = time.perf_counter()
         params, y0 = population(n)
@@ -122,34 +156,71 @@ def main(argv: list[str] | None = None) -> dict:
         check = min(args.check, n)
         sub = {k: v[:check] for k, v in params.items()}
         truth = run_reference(sub, y0[:check], times, events, rtol=1e-10)
-        variants = [(e, 1) for e in engines] + ([("roadrunner", args.workers)] if "roadrunner" in engines and args.workers > 1 else [])
-        for engine, workers in variants:
-            label = engine if workers == 1 else f"{engine}_x{workers}"
-            start = time.perf_counter()
-            result = (run_reference(params, y0, times, events) if engine == "reference"
-                      else run_roadrunner(params, y0, times, events, workers))
-            elapsed = time.perf_counter() - start
-            row[label] = {"seconds": elapsed, "patients_per_s": n / elapsed,
-                          "max_rel_error": max_relative_error(result[:check], truth, compile_model())}
-            del result
+        if "fast" in engines:
+            run_fast(sub, y0[:check], times, events, 1, check, args.chunk)  # compile (or load from cache) first
+            for threads in sorted({1, args.workers}):
+                label = "fast" if threads == 1 else f"fast_x{threads}"
+                _timed(label, row, n, truth, lambda t=threads: _fast_result(params, y0, times, events, t, check, args.chunk))
+        if "reference" in engines:
+            _timed("reference", row, n, truth, lambda: run_reference(params, y0, times, events))
+        if "roadrunner" in engines:
+            for workers in sorted({1, args.workers}):
+                label = "roadrunner" if workers == 1 else f"roadrunner_x{workers}"
+                _timed(label, row, n, truth, lambda w=workers: run_roadrunner(params, y0, times, events, w))
+        if "fast" in engines and "roadrunner" in engines:
+            _matched(row, params, y0, times, events, truth, n, args)
+            for suffix in ("", f"_x{args.workers}"):
+                if f"fast{suffix}" in row and f"roadrunner{suffix}" in row:
+                    row[f"speedup_vs_roadrunner{suffix}"] = (row[f"fast{suffix}"]["patients_per_s"]
+                                                              / row[f"roadrunner{suffix}"]["patients_per_s"])
         if "reference" in row and "roadrunner" in row:
             row["reference_vs_roadrunner"] = row["reference"]["patients_per_s"] / row["roadrunner"]["patients_per_s"]
         row["peak_memory_mib"] = peak_memory_mib()
         report["runs"].append(row)
-    report["fast_engine"] = "not implemented yet (issue 3): no speedup_vs_roadrunner to report"
+    first = report["runs"][0]
+    if "speedup_vs_roadrunner" in first:
+        report["speedup_vs_roadrunner"] = first["speedup_vs_roadrunner"]
+        report["speedup_vs_roadrunner_all_cores"] = first.get(f"speedup_vs_roadrunner_x{args.workers}")
+        report["speedup_vs_roadrunner_matched_accuracy"] = first.get("speedup_matched_accuracy")
     report["max_rel_error"] = max(v["max_rel_error"] for r in report["runs"] for v in r.values() if isinstance(v, dict))
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        for r in report["runs"]:
-            print(f"N = {r['patients']}  (pre-equilibration {r['preequilibration_s']:.1f} s, peak memory {r['peak_memory_mib']:.0f} MiB)")
-            for key, v in r.items():
-                if isinstance(v, dict):
-                    print(f"  {key:16s} {v['patients_per_s']:9.2f} patients/s  {v['seconds']:8.1f} s  max rel error {v['max_rel_error']:.2e}")
-            if "reference_vs_roadrunner" in r:
-                print(f"  reference / roadrunner (same cores): {r['reference_vs_roadrunner']:.2f}x")
-        print(report["fast_engine"])
+        _print(report)
     return report
+
+
+def _fast_result(params, y0, times, events, threads: int, check: int, chunk: int, rtol=RTOL):
+    states, steps = run_fast(params, y0, times, events, threads, check, chunk, rtol)
+    return states, {"mean_steps": steps, "rtol": rtol, "threads": threads}
+
+
+def _matched(row: dict, params, y0, times, events, truth, n: int, args) -> None:
+    """The fast engine on one core at the loosest rtol whose error is within libroadrunner's."""
+    target = row["roadrunner"]["max_rel_error"]
+    check = truth.shape[0]
+    sub = {k: v[:check] for k, v in params.items()}
+    for rtol in MATCHED_RTOLS:
+        states, _ = run_fast(sub, y0[:check], times, events, 1, check, args.chunk, rtol)
+        if max_relative_error(states, truth, compile_model()) <= target:
+            _timed("fast_matched", row, n, truth,
+                   lambda r=rtol: _fast_result(params, y0, times, events, 1, check, args.chunk, r))
+            row["speedup_matched_accuracy"] = row["fast_matched"]["patients_per_s"] / row["roadrunner"]["patients_per_s"]
+            return
+
+
+def _print(report: dict) -> None:
+    for r in report["runs"]:
+        print(f"N = {r['patients']}  (pre-equilibration {r['preequilibration_s']:.1f} s, peak memory {r['peak_memory_mib']:.0f} MiB)")
+        for key, v in r.items():
+            if isinstance(v, dict):
+                extra = f"  rtol {v['rtol']:.0e}, {v['mean_steps']:.0f} steps/patient" if "rtol" in v else ""
+                print(f"  {key:16s} {v['patients_per_s']:9.2f} patients/s  {v['seconds']:8.1f} s  "
+                      f"max rel error {v['max_rel_error']:.2e}{extra}")
+        for key in ("speedup_vs_roadrunner", f"speedup_vs_roadrunner_x{report['workers']}", "speedup_matched_accuracy",
+                    "reference_vs_roadrunner"):
+            if key in r:
+                print(f"  {key}: {r[key]:.2f}x")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def _function(name: str, doc: str, compiled: CompiledModel, expressions: Sequenc
     replacements, reduced = sp.cse(list(expressions), symbols=sp.numbered_symbols("_x"), optimizations="basic")
     used = set().union(*(e.free_symbols for e in reduced), *(e.free_symbols for _, e in replacements))
     used_names = {s.name for s in used}
-    lines = ["@numba.njit(cache=True, fastmath=False, error_model='numpy')", f"def {name}(t, y, p, u, out):", f'    """{doc}"""']
+    lines = ["@numba.njit(cache=True, error_model='numpy')", f"def {name}(t, y, p, u, out):", f'    """{doc}"""']
     for group, names in (("y", model.state_names), ("p", model.parameter_names), ("u", model.input_names)):
         lines += [f"    {n} = {group}[{i}]" for i, n in enumerate(names) if n in used_names]
     lines += [f"    {symbol} = {printer.doprint(expr)}" for symbol, expr in replacements]

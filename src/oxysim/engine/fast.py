@@ -104,8 +104,9 @@ def simulate_fast(
     y = compiled.initial_state(patient_arrays(params, n_patients), n_patients) if y0 is None else y0
     y = np.array(y, dtype=float, order="C")
     schedule = _schedule(compiled, events, float(output_times[-1]), n_patients)
-    out, _ = _run(compiled, y, p, schedule, output_times, rtol, atol_scale, np.full(n_patients, -1.0))
-    return Trajectory(times=output_times, states=out, state_names=compiled.model.state_names)
+    out, stats = _run(compiled, y, p, schedule, output_times, rtol, atol_scale, np.full(n_patients, -1.0))
+    return Trajectory(times=output_times, states=out, state_names=compiled.model.state_names,
+                      steps=stats[:, 0].astype(np.int64))
 
 
 def preequilibrate_fast(

@@ -52,7 +52,7 @@ OK, FAILED_STEP_SIZE, FAILED_MAX_STEPS = 0, 1, 2
 rhs = dfdt = jac = None  # the model kernels; the generated module defines them after this source
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _error_norm(y, ynew, yerr, rtol, atol):
     total = 0.0
     for i in range(y.size):
@@ -61,7 +61,7 @@ def _error_norm(y, ynew, yerr, rtol, atol):
     return max(np.sqrt(total / y.size), 1e-10)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus_amount,
                       out_times, out, rtol, atol, frozen_time, h_restart,
                       perm, jac_flat, diag_flat, structure_flat, lower_ptr, lower_idx, upper_ptr, upper_idx,
@@ -128,6 +128,7 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
                     final = False
                     rejected += 1
                     continue
+                inv_h = 1.0 / h
                 for i in range(6):
                     if i == 0:
                         k[0, :] = f0
@@ -141,7 +142,7 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
                         for m in range(n):
                             acc = k[i, m]
                             for j in range(i):
-                                acc += (C[i, j] / h) * k[j, m]
+                                acc += C[i, j] * inv_h * k[j, m]
                             k[i, m] = acc
                     if GAMMA_I[i] != 0.0 and not frozen:
                         for m in range(n):

@@ -110,7 +110,7 @@ def analyse(n: int, rows: np.ndarray, cols: np.ndarray) -> LUPattern:
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def assemble(work, jac_values, shift, jac_flat, diag_flat, structure_flat):
     """Write ``shift * I - J`` into the flat work matrix (permuted order)."""
     for e in structure_flat:
@@ -121,7 +121,7 @@ def assemble(work, jac_values, shift, jac_flat, diag_flat, structure_flat):
         work[e] += shift
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def factor(work, n, lower_ptr, lower_idx, upper_ptr, upper_idx) -> bool:
     """In-place LU without pivoting; False when a pivot is zero or not finite."""
     for k in range(n):
@@ -138,7 +138,7 @@ def factor(work, n, lower_ptr, lower_idx, upper_ptr, upper_idx) -> bool:
     return True
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def solve(work, n, perm, lower_ptr, lower_idx, above_ptr, above_idx, rhs, scratch):
     """Overwrite ``rhs`` (original state order) with the solution of the factorised system."""
     for a in range(n):

@@ -12,11 +12,13 @@ from oxysim.model.compile import CompiledModel
 
 @dataclass(frozen=True)
 class Trajectory:
-    """States of N patients at the output times: ``states`` has shape ``(N, T, n_states)``."""
+    """States of N patients at the output times: ``states`` has shape ``(N, T, n_states)``;
+    ``steps`` is each patient's number of accepted solver steps where the engine counts them."""
 
     times: np.ndarray
     states: np.ndarray
     state_names: tuple[str, ...]
+    steps: np.ndarray | None = None
 
 
 def checked_output_times(output_times: np.ndarray) -> np.ndarray:
