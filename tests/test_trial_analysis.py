@@ -16,6 +16,7 @@ from oxysim.trials.analysis import (
     mechanistic_endpoints,
     mmrm,
     power_curve,
+    relapse,
     responders,
     sample_size_for,
 )
@@ -301,3 +302,22 @@ def test_sample_size_for_picks_the_smallest_n_reaching_the_target() -> None:
 def test_bad_input_names_the_problem(call, message: str) -> None:
     with pytest.raises(InputError, match=message):
         call(visit_table(n=10))
+
+
+def test_relapse_counts_responders_who_lose_response_at_follow_up():
+    rows = []
+    # 10 control responders of which 3 relapse; 10 active responders of which 1 relapses; 5 non-responders each
+    for arm, relapsing, offset in (("control", 3, 0), ("active", 1, 100)):
+        for k in range(15):
+            patient = offset + k
+            responder = k < 10
+            end = 40.0 if responder else 90.0
+            follow = 80.0 if responder and k < relapsing else end
+            for week, score in ((0.0, 100.0), (6.0, end), (12.0, follow)):
+                rows.append({"trial": 0, "patient": patient, "arm": arm, "period": 1, "sequence": "",
+                             "stratum": "all", "week": week, "scale": "lsas", "score": score, "baseline": 100.0})
+    table = relapse(pd.DataFrame(rows), "control", end_week=6.0)
+    by_arm = table.set_index("arm")
+    assert by_arm.loc["control", "n"] == 10 and by_arm.loc["control", "events"] == 3
+    assert by_arm.loc["active", "n"] == 10 and by_arm.loc["active", "events"] == 1
+    assert by_arm.loc["active", "risk_difference"] == pytest.approx(-0.2)

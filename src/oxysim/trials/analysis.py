@@ -264,6 +264,33 @@ def responders(visits: pd.DataFrame, control_arm: str, threshold: float = 0.5,
                      ignore_index=True)
 
 
+def relapse(visits: pd.DataFrame, control_arm: str, end_week: float, threshold: float = 0.5) -> pd.DataFrame:
+    """Relapse after treatment ends: among responders at ``end_week`` (relative reduction >= ``threshold``),
+    the share who no longer meet the response criterion at the last follow-up visit, per arm.
+
+    The definition follows the "loss of response" family of CL-08 (Levy et al. 2021 pool relapse
+    definitions; meeting diagnostic criteria again gives lower rates). Responders without a follow-up
+    score are left out (complete cases); an arm without responders has no relapse rate and is left out.
+    """
+    visits = _visit_table(visits, parallel=True)
+    codes = _arm_codes(visits, control_arm)
+    _check_fraction(threshold, "threshold", closed=True)
+    end, _ = _at_week(visits, end_week)
+    later = _levels(visits.loc[visits["week"] > end_week, "week"])
+    if not later:
+        raise InputError(f"Relapse needs a follow-up visit after week {end_week:g}; the visits end there.")
+    follow, _ = _at_week(visits, later[-1])
+    responded = (end["baseline"] - end["score"]) / end["baseline"] >= threshold
+    observed = follow.set_index("patient").loc[end.loc[responded, "patient"]]
+    observed = observed[observed["score"].notna()]
+    event = (observed["baseline"] - observed["score"]) / observed["baseline"] < threshold
+    arms = [a for a in codes if (observed["arm"] == a).any()]
+    if not arms or arms[0] != control_arm:
+        raise InputError(f"No responder of the control arm {control_arm!r} has a follow-up score, so relapse "
+                         "cannot be compared; run more patients or a longer treatment.")
+    return _binary_rows("relapse", event, observed["arm"], arms)
+
+
 # --- standardised effect sizes ---------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import yaml
 
 from oxysim import RESEARCH_USE_NOTICE, __version__
+from oxysim.errors import InputError
 from oxysim.model import build_model
 from oxysim.report.tables import write_table_atomic
 from oxysim.trials import analysis
@@ -60,12 +61,21 @@ def assumption_records(spec: StudySpec) -> list[dict[str, Any]]:
     return records
 
 
-def _analyses(spec: StudySpec, visits: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _analyses(spec: StudySpec, result: TrialResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Primary analysis, effect sizes, and response (plus relapse when there is follow-up)."""
+    visits = primary_visits(result)
     if spec.design.type == "crossover":
         primary = analysis.crossover(visits, spec.control)
         return primary, pd.DataFrame(), pd.DataFrame()
+    binary = [analysis.responders(visits, spec.control, threshold=RESPONSE_REDUCTION)]
+    if spec.follow_up_weeks:
+        everything = result.visits[result.visits["scale"] == spec.primary_scale]
+        try:
+            binary.append(analysis.relapse(everything, spec.control, spec.duration_weeks, RESPONSE_REDUCTION))
+        except InputError:
+            pass  # no control responder with follow-up: the report shows response only
     return (analysis.ancova(visits, spec.control), analysis.effect_sizes(visits, spec.control),
-            analysis.responders(visits, spec.control, threshold=RESPONSE_REDUCTION))
+            pd.concat(binary, ignore_index=True))
 
 
 def run_study(
@@ -89,7 +99,7 @@ def run_study(
 
     result = run_trial(spec, out / "trial", workers=workers, cluster=cluster, resume=resume, progress=stage("trial"))
     visits = primary_visits(result)
-    primary, effects, responders = _analyses(spec, visits)
+    primary, effects, responders = _analyses(spec, result)
     mechanistic = (analysis.mechanistic_endpoints(result.patients[result.patients["period"] == 1], spec.control)
                    if spec.endpoints.mechanistic and spec.design.type == "parallel" else None)
     power = None
