@@ -317,14 +317,14 @@ def _parse_element(text: str, index: int) -> Element:
     return _build(fields, where)
 
 
-class _YamlLoader(yaml.SafeLoader):
+class YamlLoader(yaml.SafeLoader):
     """Safe YAML loader that reads an unquoted clock time such as 10:00 as text.
 
     PyYAML follows YAML 1.1, which would read 10:00 as the base-60 integer 600.
     """
 
 
-_YamlLoader.yaml_implicit_resolvers = {
+YamlLoader.yaml_implicit_resolvers = {
     first: [("tag:yaml.org,2002:str", re.compile(r"^\d{1,2}:\d{2}$"))] * first.isdigit() + list(resolvers)
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -369,7 +369,7 @@ class Regimen(BaseModel):
     def from_yaml(cls, text: str) -> Regimen:
         """Build from YAML holding what :meth:`from_dict` accepts."""
         try:
-            data = yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(text, Loader=YamlLoader)  # noqa: S506 - a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -39,7 +39,8 @@ def _specification(subtype: str, regimen: str, days: float, n_patients: int, see
             "variables": list(variables) if variables is not None else None, "oxysim_version": __version__}
 
 
-def _check_manifest(out: Path, spec: dict[str, Any], resume: bool) -> None:
+def check_manifest(out: Path, spec: dict[str, Any], resume: bool) -> None:
+    """Write ``spec`` as the run's manifest in ``out``, or check that a resumed run has the same one."""
     path = out / MANIFEST
     if path.exists():
         if not resume:
@@ -82,7 +83,7 @@ def simulate_sharded(
     text = parse_regimen(regimen).to_text()
     spec = _specification(subtype, text, days, n_patients, seed, shard_size, hypotheses or {}, parameters or {},
                           output_interval_min, variables)
-    _check_manifest(out, spec, resume)
+    check_manifest(out, spec, resume)
     starts = range(0, n_patients, shard_size)
     paths = []
     for index, first in enumerate(starts):

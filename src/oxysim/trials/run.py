@@ -24,7 +24,7 @@ from oxysim import RESEARCH_USE_NOTICE, __version__
 from oxysim.errors import InputError
 from oxysim.model import build_model
 from oxysim.report.tables import write_table_atomic
-from oxysim.shards import MANIFEST, _check_manifest
+from oxysim.shards import MANIFEST, check_manifest
 from oxysim.simulation import simulate
 from oxysim.trials import analysis
 from oxysim.trials.covariates import COVARIATES, covariate_parameters, draw_covariates
@@ -328,7 +328,7 @@ def _run(spec: StudySpec, trials: Sequence[StudySpec], kind: str, out_dir: str |
     out = None if out_dir is None else Path(out_dir)
     manifest = _manifest(spec, kind, shard_size)
     if out is not None:
-        _check_manifest(out, manifest, resume)
+        check_manifest(out, manifest, resume)
         (out / "shards").mkdir(exist_ok=True)
     enrolment_path = None if out is None else out / "enrolment.parquet"
     if enrolment_path is not None and enrolment_path.exists():

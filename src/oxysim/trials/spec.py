@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from oxysim.errors import InputError, ModelDefinitionError, RegimenError
 from oxysim.model import build_model
 from oxysim.population.subtypes import get_profile
-from oxysim.regimen import _YamlLoader, parse_regimen
+from oxysim.regimen import YamlLoader, parse_regimen
 from oxysim.simulation import MAX_DAYS
 from oxysim.trials.covariates import COVARIATES, CovariateDistribution
 
@@ -179,7 +179,7 @@ class StudySpec(BaseModel):
     def from_yaml(cls, source: str | Path) -> StudySpec:
         """A spec from a YAML file (a path) or YAML text."""
         try:
-            data = yaml.load(_yaml_text(source), Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+            data = yaml.load(_yaml_text(source), Loader=YamlLoader)  # noqa: S506 - a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
