@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
@@ -142,6 +143,7 @@ def test_write_table_atomic_refuses_unknown_formats(tmp_path: Path) -> None:
         (["--days", "0"], "--days) must be"),
         (["--days", "-3"], "--days) must be"),
         (["--patients", "0"], "at least 1"),
+        (["--engine", "warp"], "Unknown engine 'warp'"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
@@ -152,6 +154,18 @@ def test_user_errors_exit_2_with_one_line(tmp_path: Path, args: list[str], messa
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert message in result.stderr and "Traceback" not in result.output
     assert not out.exists(), "nothing is written when the input is wrong"
+
+
+def test_both_engines_give_the_same_patient(tmp_path: Path) -> None:
+    runs = {}
+    for engine in ("fast", "reference"):
+        result = invoke("simulate", "--out", str(tmp_path / engine), "--days", "1", "--interval-min", "60",
+                        "--regimen", "oxytocin 24 IU in x 1 @08:00", "--engine", engine, "--json")
+        assert result.exit_code == 0, result.output
+        runs[engine] = json.loads(result.stdout)
+        assert runs[engine]["engine"] == engine
+    fast, reference = (pd.DataFrame(runs[e]["summary"]).drop(columns="primary_scale") for e in ("fast", "reference"))
+    np.testing.assert_allclose(fast.to_numpy(float), reference.to_numpy(float), rtol=1e-4)
 
 
 def test_unwritable_output_is_a_user_error(tmp_path: Path) -> None:
