@@ -66,17 +66,24 @@ def kernel_source(compiled: CompiledModel) -> str:
     return "\n".join(parts)
 
 
+def _key(compiled: CompiledModel) -> str:
+    """A hash of everything the generated source depends on, cheaper to compute than the source."""
+    parts = [__version__, inspect.getsource(rosenbrock), str(compiled.model.state_names),
+             str(compiled.model.parameter_names), str(compiled.model.input_names),
+             str(compiled.rhs_expressions), str(compiled.jacobian_expressions)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+
+
 @lru_cache(maxsize=None)
 def load_kernels(compiled: CompiledModel) -> ModuleType:
     """Import (generating first if needed) the numba kernels of ``compiled``."""
-    source = kernel_source(compiled)
-    key = hashlib.sha256(source.encode()).hexdigest()[:20]
+    key = _key(compiled)
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"oxysim_kernels_{key}.py"
     if not path.exists():
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(source, encoding="utf-8")
+        tmp.write_text(kernel_source(compiled), encoding="utf-8")
         os.replace(tmp, path)  # atomic: concurrent workers never import half a file
     spec = importlib.util.spec_from_file_location(f"oxysim_kernels_{key}", path)
     module = importlib.util.module_from_spec(spec)
