@@ -30,6 +30,29 @@ DEFAULT_VARIABILITY = (
     Variability("bzd_clearance", 0.3, "assumption: CYP3A4 activity varies ~30 % (Greenblatt & Wright 1993, from memory)"),
     Variability("hpa_drive", 0.2, "assumption: HPA-07 cortisol reactivity differs widely between people"),
     Variability("amygdala_bias", 0.03, "assumption: ~0.1 units of tonic amygdala input between patients"),
+    # Severity at baseline. Target: an observed baseline SD of ~15-20 LSAS points in SAD trials and ~4-6 HAM-A
+    # points in GAD trials (rater error included; tests/test_calibration.py). serotonin_signalling and gaba_capacity
+    # act through a logarithm, so their log-normal spread gives a symmetric severity spread and leaves the mean
+    # severity at its typical value; vulnerability adds to severity, so its spread skews it upwards.
+    Variability("vulnerability", 0.2, "assumption: traits, adversity and lifestyle (P12-P14) differ between "
+                "patients; kept small because an additive log-normal term raises the mean baseline above CL-19"),
+    Variability("serotonin_signalling", 0.3, "assumption: postsynaptic 5-HT1A binding differs by ~20-30 % between "
+                "people in PET studies (from memory); P1"),
+    Variability("gaba_capacity", 0.185, "calibrated 2026-11-27 by scripts/calibrate_treatment.py: the CV that gives "
+                "an observed baseline LSAS SD of 17.5 in the virtual SAD trial population (cortical GABA by MR "
+                "spectroscopy differs by ~10-20 % between people, from memory; P3)"),
+    # Treatment response. Target: change-score SD ~20-25 LSAS points at week 12; the model reaches ~17-21
+    # (tests/test_calibration.py), as drug effects shrink with the amygdala activity they act on.
+    Variability("placebo_strength", 1.0, "assumption: individual placebo responses range from almost none to "
+                "near-remission (5-95 % of patients: ~7-69 % reduction of severity at the typical strength); "
+                "Nicholas & Binneman (MODELS.md §10.1) found the maximal placebo response variable between trials"),
+    Variability("extinction_rate", 0.5, "assumption: engagement in and learning from exposure differ widely between "
+                "patients (fear-extinction learning rates vary several-fold, Paskewitz 2022 fits; from memory)"),
+    Variability("autoreceptor_desensitisation", 0.5, "assumption: SSRI sensitivity differs between patients; the "
+                "5-HT1A adaptation that carries the delayed SSRI benefit (Blier & de Montigny 1994) varies, e.g. with "
+                "HTR1A genotype (from memory)"),
+    Variability("bzd_ec50", 1.0, "assumption: benzodiazepine sensitivity differs between patients (GABA-A subunit "
+                "expression, tolerance history); EC50s of PK/PD fits span several-fold ranges (from memory)"),
 )
 
 

@@ -43,6 +43,7 @@ from oxysim.trials.design import (
     stratum_labels,
     visit_schedule,
 )
+from oxysim.trials.observation import observe
 from oxysim.trials.spec import StudySpec
 
 VISIT_COLUMNS = ("trial", "patient", "arm", "period", "sequence", "stratum", "week", "scale", "score", "baseline",
@@ -63,7 +64,8 @@ Analyse = Callable[[pd.DataFrame, str], pd.DataFrame]
 class TrialResult:
     """The tables of a trial (or of all replicate trials) and the manifest that reproduces them.
 
-    ``visits``: one row per patient, visit and scale (:data:`VISIT_COLUMNS`; score NaN after dropout).
+    ``visits``: one row per patient, visit and scale (:data:`VISIT_COLUMNS`; scores observed with rater error,
+    :mod:`oxysim.trials.observation`; score NaN after dropout).
     ``patients``: one row per patient and period (:data:`PATIENT_COLUMNS`): amygdala response to the faces
     probe (activity, task minus pre-task), cortisol AUC over the TSST (increase over onset, nmol/L x h),
     extinction retention (extinction / fear memory at the end of treatment), week of the first missed visit.
@@ -156,7 +158,8 @@ def simulate_shard(shard: Shard) -> tuple[pd.DataFrame, pd.DataFrame]:
                                                                   overrides=overrides)},
                   output_times_h=output_hours(spec))
     schedule = visit_schedule(spec)
-    values = np.stack([ds[scale].sel(time=schedule["hour"].to_numpy()).values for scale in spec.scales], axis=2)
+    true_scores = np.stack([ds[scale].sel(time=schedule["hour"].to_numpy()).values for scale in spec.scales], axis=2)
+    values = observe(true_scores, spec.scales, spec.seed, members["patient"].to_numpy())
     base = schedule.groupby("period")["week"].transform("idxmin").to_numpy()
     missed = dropout_visits(values[:, :, 0], values[:, base, 0], schedule["hour"].to_numpy() / 168.0,
                             spec.dropout.weekly_rate, spec.dropout.outcome_dependent_slope,

@@ -15,16 +15,26 @@ PARAMETERS = (
     Parameter("acquisition_rate", 6.0, "1/h", "Rate of fear acquisition during CS-US pairing",
               assumption="statsrat learning rate 0.2 per trial at ~30 CS-US trials per hour "
               "(Paskewitz 2022 defaults, converted to continuous time)."),
-    Parameter("extinction_rate", 0.6, "1/h", "Rate of extinction learning during CS-alone exposure",
-              assumption="Exposure trials last minutes (~3 per hour x 0.2); one engaged hour of "
-              "exposure extinguishes ~40 % of the remaining fear. Recalibrated against CL-07 in issue 4."),
-    Parameter("extinction_decay_half_life", 60.0, "day", "Half-life of the inhibitory association",
-              source=PASKEWITZ + ": decay of inhibitory weights gives spontaneous recovery; human time scale assumed"),
-    Parameter("extinction_generalisation", 0.6, "dimensionless",
+    Parameter("extinction_rate", 3.73, "1/h", "Rate of extinction learning during CS-alone exposure",
+              assumption="Exposure trials last minutes (~3 per hour x 0.2): an hour of exposure extinguishes ~40 % "
+              "of the remaining fear at the in-session engagement the typical SAD patient reaches in weekly CBT "
+              "(~0.14). Derived 2026-11-27 by scripts/calibrate_treatment.py; was 0.6, which gave 40 % only at "
+              "an engagement of 1 that no patient reaches."),
+    Parameter("extinction_decay_half_life", 110.0, "day", "Half-life of the inhibitory association",
+              source=PASKEWITZ + ": decay of inhibitory weights gives spontaneous recovery. Calibrated 2026-11-27 "
+              "by scripts/calibrate_treatment.py towards CL-08 (14 % relapse after successful CBT; was 60): "
+              "relapse falls as the half-life grows, but spontaneous recovery (>= 30 % of extinction lost in 60 "
+              "days) caps it at ~117 days, so the fit stops at 110 days with ~22 % relapse"),
+    Parameter("extinction_generalisation", 1.0, "dimensionless",
               "Maximal retrieval of extinction outside the therapy context",
-              assumption="Renewal: extinction is context-bound (Bouton; Paskewitz 2022 context cues)."),
-    Parameter("vmpfc_recall_half", 0.5, "dimensionless", "vmPFC activity at half-maximal extinction recall",
-              assumption="vmPFC is required for extinction recall (Milad & Quirk 2002, from memory)."),
+              assumption="Renewal: extinction is context-bound (Bouton; Paskewitz 2022 context cues); the loss "
+              "outside therapy is carried by the vmPFC gate (vmpfc_recall_half) alone. Set to 1 (was 0.6) on "
+              "2026-11-27: with 0.6 no vmPFC gate lets CBT approach the CL-07 response rate "
+              "(scripts/calibrate_treatment.py)."),
+    Parameter("vmpfc_recall_half", 0.364, "dimensionless", "vmPFC activity at half-maximal extinction recall",
+              assumption="vmPFC is required for extinction recall (Milad & Quirk 2002, from memory). Calibrated "
+              "2026-11-27 by scripts/calibrate_treatment.py (was 0.5) to the balance of CL-07 (CBT response "
+              "49.5 %) and CL-11 (CBT pre-post g 1.30), which pull apart in virtual SAD trials."),
     Parameter("fear_memory_initial", 0.6, "dimensionless", "Strength of the patient's fear association at t = 0",
               assumption="Subtype profiles set it; 0 means no conditioned fear."),
     Parameter("ot_acquisition_inhibition", 0.4, "dimensionless", "Fractional slowing of fear acquisition at full OXTR signalling",

@@ -34,11 +34,13 @@ PARAMETERS = (
     Parameter("bzd_molar_mass", 308.77, "g/mol", "Molar mass of alprazolam", source=OSP_ALPRAZOLAM),
     Parameter("bzd_ke0", 5.78, "1/h", "Plasma-to-brain equilibration rate (ln 9 / 22.8 min)", source=BURKAT),
     Parameter("bzd_potentiation_max", 1.6, "dimensionless", "Maximal fractional potentiation of GABA-A currents",
-              assumption="With bzd_ec50 gives 120 % potentiation at 59 nM unbound, the mean of Burkat's "
-              "alpha1 (92 %) and alpha2 (150 %) values."),
-    Parameter("bzd_ec50", 20.0, "nmol/L", "Unbound brain alprazolam at half-maximal potentiation",
-              assumption="Low-nanomolar affinity of alprazolam at the benzodiazepine site; a single "
-              "anchor (Burkat) cannot fix both Emax and EC50."),
+              assumption="With bzd_ec50 gives 136 % potentiation at 59 nM unbound, between Burkat's "
+              "alpha1 (92 %) and alpha2 (150 %) values (120 %, their mean, before bzd_ec50 was calibrated)."),
+    Parameter("bzd_ec50", 10.2, "nmol/L", "Unbound brain alprazolam at half-maximal potentiation",
+              assumption="Low-nanomolar affinity of alprazolam at the benzodiazepine site; a single anchor (Burkat) "
+              "cannot fix both Emax and EC50, so EC50 was calibrated 2026-11-27 by scripts/calibrate_treatment.py "
+              "to CL-11 (benzodiazepine pre-post g 2.15 at week 12 in virtual SAD trials of 0.5 mg twice a day; "
+              "was 20)."),
 )
 
 STATES = (

@@ -3,8 +3,9 @@
 Latent severity follows a turnover (indirect-response) model driven by the mechanism chain: the
 days-scale amygdala activity, the cortisol load and attachment avoidance, on top of a vulnerability
 term for traits, adversity and lifestyle (P12-P14). Placebo response is the exponential approach of
-Nicholas & Binneman (Pfizer) with t90 = 6.5 weeks. Severity 0 is a healthy person and 1 a typical
-untreated trial patient; each scale maps it linearly between its healthy and patient means.
+Nicholas & Binneman (Pfizer) with t90 = 6.5 weeks; it scales rated severity by exp(-placebo_strength x
+response). Severity 0 is a healthy person and 1 a typical untreated trial patient; each scale maps it
+linearly between its healthy and patient means.
 """
 
 from oxysim.model.declaration import Assignment, Module, Parameter, Process, State
@@ -27,8 +28,11 @@ PARAMETERS = (
               assumption="Turnover model (Dayneka 1993 IDR); benzodiazepines act within ~1 week (CL-13)."),
     Parameter("severity_initial", 1.0, "dimensionless", "Latent severity at t = 0", assumption="1 = typical trial patient by definition."),
     Parameter("placebo_t90", 6.5, "week", "Time to 90 % of the maximal placebo response", source=NICHOLAS),
-    Parameter("placebo_max", 0.35, "dimensionless", "Maximal fractional reduction of severity by expectancy",
-              source="CL-19 (HAM-A placebo change ~ -8 to -11 from ~25, from memory) and CL-11 (pill placebo pre-post d = 1.29)"),
+    Parameter("placebo_strength", 0.298, "dimensionless",
+              "Log-reduction of severity at the full expectancy response (maximal fractional reduction 1 - exp(-it))",
+              source="Calibrated 2026-11-27 by scripts/calibrate_treatment.py to CL-11 (pill placebo pre-post g "
+              "1.29 at week 12 in virtual SAD trials): a 26 % typical reduction. Was placebo_max = 0.35, a fraction; "
+              "a log-reduction keeps its log-normal spread between patients below a 100 % reduction"),
     Parameter("hama_healthy", 3.0, "dimensionless", "HAM-A of a healthy adult",
               assumption="Healthy controls score ~2-4 (remission cut-off 7, CL-23)."),
     Parameter("hama_patient", 25.0, "dimensionless", "HAM-A of a typical GAD trial patient", source=CL19),
@@ -52,8 +56,8 @@ ASSIGNMENTS = (
                "vulnerability + amygdala_severity_weight * (amygdala_load - amygdala_reference)"
                " + cortisol_severity_weight * (cortisol_load - 1) + attachment_severity_weight * attachment_avoidance",
                "dimensionless", "Severity the mechanism chain supports", claims=("P12", "P13", "P14", "P4", "P10")),
-    Assignment("observed_severity", "severity * (1 - placebo_max * placebo_response)", "dimensionless",
-               "Severity as rated, including the expectancy response"),
+    Assignment("observed_severity", "severity * exp(-placebo_strength * placebo_response)", "dimensionless",
+               "Severity as rated, including the expectancy response (a fraction of severity, so it stays >= 0)"),
     Assignment("ham_a", "hama_healthy + (hama_patient - hama_healthy) * observed_severity", "dimensionless", "HAM-A score"),
     Assignment("lsas", "lsas_healthy + (lsas_patient - lsas_healthy) * observed_severity", "dimensionless", "LSAS score"),
     Assignment("pdss", "pdss_healthy + (pdss_patient - pdss_healthy) * observed_severity", "dimensionless", "PDSS score"),
