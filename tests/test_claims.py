@@ -7,7 +7,6 @@ disturbed vs an intact mechanism), so a change of sign anywhere in the chain mak
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from conftest import at, auc, rest, run, window

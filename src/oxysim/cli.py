@@ -207,6 +207,34 @@ def trial(
     _print_notice(console)
 
 
+@app.command()
+@_user_errors
+def sensitivity(
+    spec: Annotated[Path, typer.Argument(help="Study spec (YAML); see examples/.")],
+    out: Annotated[Path, typer.Option(help="Output folder: sensitivity_morris.csv, sensitivity_sobol.csv, "
+                                      "sensitivity.json, sensitivity.png.")],
+    trajectories: Annotated[int, typer.Option(help="Morris trajectories (r); cost 2 r (k + 1) runs.")] = 10,
+    samples: Annotated[int, typer.Option(help="Sobol base samples N (a power of 2); cost 2 N (top + 2) runs.")] = 64,
+    top: Annotated[int, typer.Option(help="Parameters (highest Morris mu*) that get Sobol indices.")] = 8,
+    seed: Annotated[int, typer.Option(help="Seed of the Morris and Sobol designs.")] = 0,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
+) -> None:
+    """Global sensitivity (Morris, then Sobol on the top parameters) of SPEC's main endpoints to the parameters."""
+    from oxysim.sensitivity import run_sensitivity, to_json
+    from oxysim.trials.spec import StudySpec
+
+    result = run_sensitivity(StudySpec.from_yaml(spec), morris_trajectories=trajectories, sobol_samples=samples,
+                             top=top, seed=seed, out_dir=out)
+    if json_output:
+        _emit_json({"out": str(out.resolve()), **to_json(result)})
+        return
+    rows = [(r.parameter, f"{r.score:.3g}", f"{r.nominal:g} [{r.low:g}, {r.high:g}] {r.unit}", r.basis)
+            for r in result.top.itertuples()]
+    _print_table(f"Top {len(rows)} parameters by Morris mu* ({result.design['active_arm']} vs "
+                 f"{result.design['control_arm']}); tables in {out}",
+                 ("parameter", "scaled mu*", "nominal [range]", "basis"), rows)
+
+
 def parameter_records(model: Model) -> list[dict[str, Any]]:
     """Every parameter with its unit, module and exactly one of ``source`` or ``assumption``."""
     module_of = {p.name: m.name for m in model.modules for p in m.parameters}
@@ -288,6 +316,36 @@ def claims(
              ", ".join(r["processes"]) if r["status"] == "implemented" else r.get("reason", ""),
              len(r["tests"])) for r in records]
     _print_table(f"{len(rows)} claims", ("id", "status", "effect", "processes / reason", "tests"), rows)
+
+
+@app.command()
+@_user_errors
+def validate(
+    out: Annotated[Path | None, typer.Option(help="Folder for validation.json, validation.csv and figures/.")] = None,
+    ids: Annotated[list[str] | None, typer.Option("--id", help="Finding (PK-04) or experiment (PK-04.iv_half_life) "
+                                                   "id, repeatable; default: every finding.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
+) -> None:
+    """Run the published findings as experiments: prediction against data for each (exit 0 even if some fail)."""
+    from oxysim.validation import run_validation, select
+    from oxysim.validation.report import summary
+
+    not_run = select(ids or None)[1]
+    try:
+        results = run_validation(ids or None, out)
+    except OSError as exc:
+        raise InputError(f"cannot write the validation report into {str(out)!r}: {exc.strerror or exc}.") from None
+    if json_output:
+        _emit_json(summary(results, not_run))
+        return
+    rows = [(r.id + (f" [{r.variant}]" if r.variant else ""), "pass" if r.passed else "FAIL", f"{r.predicted:.4g}",
+             f"{r.target:.4g} [{r.low:.4g}, {r.high:.4g}]", r.units, r.confidence,
+             (r.favoured or "tie") if r.variant else "") for r in results]
+    rows += [(n.finding, "not run", "", "", "", "", f"{n.quantity}: {n.reason}") for n in not_run]
+    passed = sum(r.passed for r in results)
+    _print_table(f"Validation: {passed} of {len(results)} results inside the published band"
+                 + (f"; files in {out}" if out else ""),
+                 ("id", "verdict", "predicted", "target [band]", "units", "confidence", "favoured / reason"), rows)
 
 
 export_app = typer.Typer(help="Export the model to exchange formats.", no_args_is_help=True)

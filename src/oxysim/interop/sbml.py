@@ -21,7 +21,7 @@ from oxysim.engine.events import Event, group_by_time
 from oxysim.errors import OxysimError
 from oxysim.model.compile import CompiledModel
 from oxysim.model.declaration import TIME_SYMBOL
-from oxysim.model.units import MODEL_TIME_UNIT, model_unit, ureg
+from oxysim.model.units import MODEL_TIME_UNIT, model_unit
 
 SBML_LEVEL, SBML_VERSION = 3, 2
 _SI_KINDS = {"[length]": "metre", "[mass]": "kilogram", "[time]": "second", "[substance]": "mole",

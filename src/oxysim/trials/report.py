@@ -9,7 +9,6 @@ model and states that it is not dosing advice for any person.
 from __future__ import annotations
 
 import base64
-import io
 import json
 from collections.abc import Mapping, Sequence
 from html import escape
@@ -20,13 +19,13 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation
 from scipy import stats
 
-from oxysim import RESEARCH_USE_NOTICE, __version__
+from oxysim import RESEARCH_USE_NOTICE
 from oxysim.errors import InputError
+from oxysim.report.canvas import new_figure, png_bytes
 from oxysim.report.tables import atomic_path
 from oxysim.trials.analysis import FLOW_STAGES, require_columns
 
@@ -45,22 +44,6 @@ th{background:#f3f3f3}td.text{text-align:left;white-space:pre-wrap}img{max-width
 # --- figures ---------------------------------------------------------------------------------------------
 
 
-def _figure(size: tuple[float, float]) -> Figure:
-    """A figure on an Agg canvas (no display and no global pyplot state)."""
-    fig = Figure(figsize=size, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, with the research-use notice printed on it and in its metadata."""
-    fig.text(0.5, -0.01, RESEARCH_USE_NOTICE, ha="center", va="top", fontsize=7, style="italic", wrap=True)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight",
-                metadata={"Description": RESEARCH_USE_NOTICE, "Software": f"oxysim {__version__}"})
-    return buffer.getvalue()
-
-
 def _box(ax: Axes, text: str, at: tuple[float, float], parent: Annotation | None = None) -> Annotation:
     """A rounded box of ``text`` centred at the data point ``at``, with an arrow from the bottom of ``parent``'s box."""
     style = {"ha": "center", "va": "center", "fontsize": 9, "bbox": {"boxstyle": "round", "fc": "white", "ec": "0.3"}}
@@ -74,7 +57,7 @@ def _flow_figure(flow: pd.DataFrame) -> Figure:
     """CONSORT-style boxes: assessed, randomised, then per group allocated, completed/dropped out, analysed."""
     n = {(stage, str(arm)): int(count) for stage, arm, count in flow[["stage", "arm", "n"]].itertuples(index=False)}
     groups = [str(arm) for arm in flow.loc[flow["stage"] == "allocated", "arm"]]
-    fig = _figure((max(6.0, 3.2 * len(groups)), 6.0))
+    fig = new_figure((max(6.0, 3.2 * len(groups)), 6.0))
     ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set(xlim=(0, len(groups)), ylim=(0.2, 5))
@@ -92,7 +75,7 @@ def _trajectory_figure(visits: pd.DataFrame) -> Figure:
     """Mean score per arm and week with its 95 % t confidence band (patients observed at that visit)."""
     summary = visits.dropna(subset=["score"]).groupby(["arm", "week"])["score"].agg(["mean", "std", "count"])
     half = stats.t.ppf(0.975, summary["count"] - 1) * summary["std"] / np.sqrt(summary["count"])
-    fig = _figure((7.5, 4.5))
+    fig = new_figure((7.5, 4.5))
     ax = fig.add_subplot()
     for arm, group in summary.assign(half=half).reset_index().groupby("arm"):
         (line,) = ax.plot(group["week"], group["mean"], marker="o", label=str(arm))
@@ -106,7 +89,7 @@ def _trajectory_figure(visits: pd.DataFrame) -> Figure:
 
 def _forest_figure(primary: pd.DataFrame) -> Figure:
     """Each contrast's estimate with its 95 % CI (labelled with its analysis, if named) against no difference."""
-    fig = _figure((7.5, 1.5 + 0.5 * len(primary)))
+    fig = new_figure((7.5, 1.5 + 0.5 * len(primary)))
     ax = fig.add_subplot()
     y = np.arange(len(primary))[::-1]
     estimate = primary["estimate"].to_numpy(float)
@@ -123,7 +106,7 @@ def _forest_figure(primary: pd.DataFrame) -> Figure:
 
 def _power_figure(power: pd.DataFrame) -> Figure:
     """Power against patients per arm, with Wilson CIs and the conventional 80 % line."""
-    fig = _figure((7.0, 4.0))
+    fig = new_figure((7.0, 4.0))
     ax = fig.add_subplot()
     level = power["power"].to_numpy(float)
     errors = [level - power["ci_low"].to_numpy(float), power["ci_high"].to_numpy(float) - level]
@@ -139,7 +122,7 @@ def _render_figures(flow: pd.DataFrame, visits: pd.DataFrame, primary: pd.DataFr
     drawers = {"flow": (_flow_figure, flow), "trajectories": (_trajectory_figure, visits),
                "forest": (_forest_figure, primary), "power": (_power_figure, power)}
     with mpl.rc_context({"text.parse_math": False}):
-        return {name: _png(draw(table)) for name, (draw, table) in drawers.items() if table is not None}
+        return {name: png_bytes(draw(table)) for name, (draw, table) in drawers.items() if table is not None}
 
 
 # --- HTML ------------------------------------------------------------------------------------------------
