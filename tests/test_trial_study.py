@@ -15,7 +15,7 @@ SPEC = dict(
     name="tiny", seed=3, subtype="SAD", control="placebo", n_per_arm=6, duration_weeks=2, visits_weeks=[0, 1, 2],
     arms=[{"name": "placebo", "regimen": "placebo in q24h x 14 @08:00; cbt q96h x 4 @08:45 for 60 min"},
           {"name": "oxytocin", "regimen": "oxytocin 24 IU in q24h x 14 @08:00; cbt q96h x 4 @08:45 for 60 min"}],
-    endpoints={"mechanistic": True},
+    endpoints={"mechanistic": True, "remission_below": 60.0},
 )
 
 
@@ -43,6 +43,15 @@ def test_the_primary_analysis_compares_each_active_arm_with_control(study):
     # the report's numbers are the analysis of the written visit table, not a separate computation
     visits = pd.read_csv(study.report.parent / "visits.csv")
     assert set(visits["arm"]) == {"placebo", "oxytocin"}
+
+
+def test_remission_is_reported_with_the_spec_cutoff(study):
+    remission = study.responders[study.responders["endpoint"] == "remission"].set_index("arm")
+    visits = study.trial.visits
+    final = visits[(visits["week"] == 2) & (visits["scale"] == "lsas")]
+    expected = final.assign(remitted=final["score"] < 60.0).groupby("arm")["remitted"].sum()
+    for arm in ("placebo", "oxytocin"):
+        assert remission.loc[arm, "events"] == expected[arm]
 
 
 def test_every_assumption_has_a_source_or_a_stated_assumption():

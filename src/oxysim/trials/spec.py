@@ -121,6 +121,8 @@ class Endpoints(BaseModel):
     primary: Scale | None = Field(None, description="None: the subtype's primary scale")
     secondary: tuple[Scale, ...] = ()
     mechanistic: bool = Field(False, description="a faces task and a TSST the day after the last treatment day")
+    remission_below: float | None = Field(None, ge=0, description="remission: primary score below this at the end "
+                                          "of treatment (e.g. HAM-A 7, CL-23; LSAS 30); None: not reported")
 
 
 class Power(BaseModel):

@@ -67,7 +67,8 @@ def _analyses(spec: StudySpec, result: TrialResult) -> tuple[pd.DataFrame, pd.Da
     if spec.design.type == "crossover":
         primary = analysis.crossover(visits, spec.control)
         return primary, pd.DataFrame(), pd.DataFrame()
-    binary = [analysis.responders(visits, spec.control, threshold=RESPONSE_REDUCTION)]
+    binary = [analysis.responders(visits, spec.control, threshold=RESPONSE_REDUCTION,
+                                  remission_below=spec.endpoints.remission_below)]
     if spec.follow_up_weeks:
         everything = result.visits[result.visits["scale"] == spec.primary_scale]
         try:
