@@ -21,7 +21,7 @@ from oxysim.model import build_model
 from oxysim.population.subtypes import get_profile
 from oxysim.simulation import simulate
 from oxysim.trials.design import group_regimen, output_hours
-from oxysim.trials.run import _mechanistic
+from oxysim.trials.run import probe_endpoints
 from oxysim.trials.spec import Arm, Design, StudySpec
 from oxysim.trials.study import RESPONSE_REDUCTION
 
@@ -105,7 +105,7 @@ def _arm_endpoints(spec: StudySpec, arm: Arm, parameters: dict[str, np.ndarray])
     scale = ds[spec.primary_scale]
     baseline, last = (scale.sel(time=hour).values for hour in (0.0, 168.0 * max(spec.visits_weeks)))
     return {"change": last - baseline, "responder": ((baseline - last) / baseline >= RESPONSE_REDUCTION) * 1.0,
-            **_mechanistic(ds, spec, 1)}
+            **probe_endpoints(ds, spec, 1)}
 
 
 def evaluate(spec: StudySpec, chosen: Sequence[Factor], unit_points: np.ndarray) -> pd.DataFrame:

@@ -197,7 +197,7 @@ def _patient_rows(spec: StudySpec, shard: Shard, ds: xr.Dataset, schedule: pd.Da
     for period, arm in enumerate(period_arms(spec, shard.group), 1):
         visits = np.flatnonzero(schedule["period"].to_numpy() == period)
         first_missed = np.maximum(missed, visits[0])
-        endpoints = _mechanistic(ds, spec, period) if spec.endpoints.mechanistic else {}
+        endpoints = probe_endpoints(ds, spec, period) if spec.endpoints.mechanistic else {}
         probed = left_at > probe_hours(spec, period)["end_of_treatment"][0]
         frames.append(pd.DataFrame({
             "trial": shard.members["trial"].to_numpy(), "patient": shard.members["patient"].to_numpy(),
@@ -209,7 +209,7 @@ def _patient_rows(spec: StudySpec, shard: Shard, ds: xr.Dataset, schedule: pd.Da
     return pd.concat(frames, ignore_index=True)[list(PATIENT_COLUMNS)]
 
 
-def _mechanistic(ds: xr.Dataset, spec: StudySpec, period: int) -> dict[str, np.ndarray]:
+def probe_endpoints(ds: xr.Dataset, spec: StudySpec, period: int) -> dict[str, np.ndarray]:
     """End-of-treatment probe read-outs of ``period`` for every patient of ``ds``."""
     at = probe_hours(spec, period)
     cortisol = ds["cortisol_nmol"].sel(time=at["tsst"]).values
