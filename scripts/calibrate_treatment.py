@@ -9,7 +9,7 @@ gaba_capacity CV            observed baseline LSAS SD 17.5                 middl
 placebo_strength            placebo pre-post g 1.29 at week 12             CL-11 (Bandelow 2015, pill placebo)
 bzd_ec50                    benzodiazepine pre-post g 2.15 at week 12      CL-11 (benzodiazepines)
 vmpfc_recall_half           CBT response 49.5 % and pre-post g 1.30        CL-07 (Loerinc 2015) and CL-11
-extinction_decay_half_life  relapse of CBT responders 14 % at follow-up    CL-08 (Levy 2021)
+extinction_decay_half_life  relapse of CBT responders 14 % at follow-up    CL-08 (Levy 2021), capped (see below)
 ==========================  =============================================  =========================================
 
 and checks, without fitting: the SSRI pre-post g 2.09 (CL-11: the SSRI effect follows from the serotonin
@@ -29,7 +29,9 @@ Definitions. Pre-post g: mean reduction from baseline / SD of the baseline score
 own criterion; here an LSAS reduction of at least 29 %, the clinician-rated LSAS response cut point of von
 Glischinski et al. 2018 (Clin Psychol Psychother 25:465, abstract seen); the 50 % rate is printed beside it.
 Relapse (CL-08, "remitted after CBT"; the model has few remitters, so responders stand in): a week-12 responder who
-responds at none of the follow-up visits 20 and 24 weeks after treatment (a sustained loss of response).
+responds at none of the follow-up visits 20 and 24 weeks after treatment (a sustained loss of response). Relapse
+falls as extinction decays more slowly, but spontaneous recovery caps the half-life (:data:`HALF_LIFE_MAX_DAYS`)
+before it reaches 14 %: the fit stops at the cap (~23 % relapse).
 
 Method: each parameter is solved for its target by Brent's method (scipy.optimize.brentq) on trials with a
 fixed seed (common random numbers, so the objective is deterministic), in the order above, in two block
@@ -37,8 +39,8 @@ coordinate sweeps (the placebo response enters every arm). No fitted parameter m
 so the subtype vulnerabilities (scripts/calibrate_vulnerability.py) stay valid. The CV acts through the
 parameter draws, which trials take from the module's DEFAULT_VARIABILITY: the script stops if that value
 differs from the one it derives (put the printed value there and run again).
-Run: ``python scripts/calibrate_treatment.py`` (about an hour on 2 cores). tests/test_calibration.py runs
-smaller trials of the same specs and checks every target. Virtual patients of a mechanistic model: research
+Run: ``python scripts/calibrate_treatment.py`` (~35 minutes on 2 cores). tests/test_calibration.py runs fresh
+trials of the same specs (another seed, 300 patients per arm) and checks every target within its tolerance. Virtual patients of a mechanistic model: research
 use only, never dosing advice.
 """
 

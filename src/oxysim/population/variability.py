@@ -30,7 +30,7 @@ DEFAULT_VARIABILITY = (
     Variability("bzd_clearance", 0.3, "assumption: CYP3A4 activity varies ~30 % (Greenblatt & Wright 1993, from memory)"),
     Variability("hpa_drive", 0.2, "assumption: HPA-07 cortisol reactivity differs widely between people"),
     Variability("amygdala_bias", 0.03, "assumption: ~0.1 units of tonic amygdala input between patients"),
-    # Severity at baseline. Target: an observed baseline SD of ~15-20 LSAS points in SAD trials and ~4-6 HAM-A
+    # Severity at baseline. Target: an observed baseline SD of ~15-20 LSAS points in SAD trials and ~4-6.5 HAM-A
     # points in GAD trials (rater error included; tests/test_calibration.py). serotonin_signalling and gaba_capacity
     # act through a logarithm, so their log-normal spread gives a symmetric severity spread and leaves the mean
     # severity at its typical value; vulnerability adds to severity, so its spread skews it upwards.
