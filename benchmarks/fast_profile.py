@@ -16,9 +16,8 @@ import time
 import numba
 import numpy as np
 
-from oxysim.engine.codegen import load_kernels
-from oxysim.engine.fast import _pattern, simulate_fast
-from oxysim.engine.sparse_lu import assemble, factor, solve
+from oxysim.engine.codegen import load_kernels, lu_pattern
+from oxysim.engine.fast import simulate_fast
 from oxysim.model import compile_model
 from oxysim.regimen import parse_regimen
 from oxysim.simulation import patient_parameters, rest_state
@@ -28,16 +27,14 @@ CALLS = 200_000
 
 def _part_timer(kernels, lu, n: int):
     rhs, jac = kernels.rhs, kernels.jac
-    jac_flat, diag_flat, structure = lu.jac_flat, lu.diag_flat, lu.structure_flat
-    lower_ptr, lower_idx, upper_ptr, upper_idx = lu.lower_ptr, lu.lower_idx, lu.upper_ptr, lu.upper_idx
-    above_ptr, above_idx, perm = lu.above_ptr, lu.above_idx, lu.perm
+    lu_assemble, lu_factor, lu_solve = kernels.lu_assemble, kernels.lu_factor, kernels.lu_solve
+    jac_size, lu_size = lu.jac_flat.size, lu.structure_flat.size
 
     @numba.njit
     def run(part, y, p, u, calls):
         out = np.zeros(n)
-        values = np.zeros(jac_flat.size)
-        work = np.zeros(n * n)
-        scratch = np.zeros(n)
+        values = np.zeros(jac_size)
+        work = np.zeros(lu_size)
         jac(0.0, y, p, u, values)
         total = 0.0
         for call in range(calls):
@@ -49,12 +46,12 @@ def _part_timer(kernels, lu, n: int):
                 jac(1e-3 * call, y, p, u, values)
                 total += values[0]
             elif part == 2:
-                assemble(work, values, 10.0 + 1e-6 * call, jac_flat, diag_flat, structure)
-                factor(work, n, lower_ptr, lower_idx, upper_ptr, upper_idx)
+                lu_assemble(work, values, 10.0 + 1e-6 * call)
+                lu_factor(work)
                 total += work[0]
             else:
                 out[:] = y
-                solve(work, n, perm, lower_ptr, lower_idx, above_ptr, above_idx, out, scratch)
+                lu_solve(work, out)
                 total += out[0]
         return total
 
@@ -67,7 +64,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     compiled = compile_model()
     kernels = load_kernels(compiled)
-    lu = _pattern(compiled)
+    lu = lu_pattern(compiled)
     params = patient_parameters(compiled, "SAD", 1, None)
     y0 = rest_state(compiled, params, 1)
     p = np.array([params[name][0] for name in compiled.model.parameter_names])

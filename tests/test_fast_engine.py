@@ -11,7 +11,7 @@ from oxysim.engine.codegen import load_kernels
 from oxysim.engine.events import input_levels
 from oxysim.engine.fast import simulate_fast
 from oxysim.engine.reference import simulate_batch
-from oxysim.engine.sparse_lu import _cost, _filled, analyse, assemble, factor, solve
+from oxysim.engine.sparse_lu import LUPattern, _cost, _filled, analyse, lu_source
 from oxysim.model import compile_model
 from oxysim.regimen import parse_regimen
 from oxysim.simulation import patient_parameters, rest_state
@@ -87,22 +87,29 @@ def test_compiled_kernels_equal_the_lambdified_model() -> None:
     np.testing.assert_allclose(out, central / (2 * step), rtol=1e-6, atol=1e-9)
 
 
+def _compiled_lu(pattern: LUPattern) -> dict:
+    """The generated straight-line LU functions of ``pattern``, compiled without the disk cache."""
+    namespace: dict = {}
+    exec("import math\nimport numba\n" + lu_source(pattern, cache=False), namespace)
+    return namespace
+
+
 @pytest.mark.parametrize("shift", [1e-2, 4.0, 1e4])
 def test_sparse_lu_solves_the_model_pattern_like_numpy(shift: float) -> None:
     compiled = compile_model()
     n = compiled.n_states
     pattern = analyse(n, compiled.jac_rows, compiled.jac_cols)
+    lu = _compiled_lu(pattern)
     rng = np.random.default_rng(1)
     values = rng.normal(size=compiled.jac_rows.size)
     dense = np.zeros((n, n))
     dense[compiled.jac_rows, compiled.jac_cols] = values
-    work = np.zeros(n * n)
-    assemble(work, values, shift + np.abs(values).sum(), pattern.jac_flat, pattern.diag_flat, pattern.structure_flat)
-    assert factor(work, n, pattern.lower_ptr, pattern.lower_idx, pattern.upper_ptr, pattern.upper_idx)
+    work = np.zeros(pattern.structure_flat.size)
+    lu["lu_assemble"](work, values, shift + np.abs(values).sum())
+    assert lu["lu_factor"](work)
     b = rng.normal(size=n)
     x = b.copy()
-    solve(work, n, pattern.perm, pattern.lower_ptr, pattern.lower_idx, pattern.above_ptr, pattern.above_idx, x,
-          np.empty(n))
+    lu["lu_solve"](work, x)
     matrix = (shift + np.abs(values).sum()) * np.eye(n) - dense
     np.testing.assert_allclose(x, np.linalg.solve(matrix, b), rtol=1e-10, atol=1e-12)
 
@@ -118,8 +125,8 @@ def test_the_chosen_order_needs_no_more_work_than_the_natural_one() -> None:
 
 
 def test_a_singular_pivot_is_reported_not_divided_by() -> None:
-    n = 2
-    work = np.zeros(4)
-    pattern = analyse(n, np.array([0, 1]), np.array([1, 0]))
-    assemble(work, np.array([1.0, 1.0]), 0.0, pattern.jac_flat, pattern.diag_flat, pattern.structure_flat)
-    assert not factor(work, n, pattern.lower_ptr, pattern.lower_idx, pattern.upper_ptr, pattern.upper_idx)
+    pattern = analyse(2, np.array([0, 1]), np.array([1, 0]))
+    lu = _compiled_lu(pattern)
+    work = np.zeros(pattern.structure_flat.size)
+    lu["lu_assemble"](work, np.array([1.0, 1.0]), 0.0)
+    assert not lu["lu_factor"](work)

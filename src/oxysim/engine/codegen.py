@@ -22,7 +22,7 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from oxysim import __version__
-from oxysim.engine import rosenbrock
+from oxysim.engine import rosenbrock, sparse_lu
 from oxysim.model.compile import CompiledModel
 from oxysim.model.declaration import TIME_SYMBOL
 
@@ -49,8 +49,16 @@ def _function(name: str, doc: str, compiled: CompiledModel, expressions: Sequenc
     return "\n".join(lines)
 
 
+@lru_cache(maxsize=None)
+def lu_pattern(compiled: CompiledModel) -> sparse_lu.LUPattern:
+    """The symbolic sparse LU of the model's iteration matrix ``I / (h gamma) - J``."""
+    return sparse_lu.analyse(compiled.n_states, compiled.jac_rows, compiled.jac_cols)
+
+
 def kernel_source(compiled: CompiledModel) -> str:
-    """Python source of the integrator template followed by the model kernels ``rhs``, ``dfdt`` and ``jac``."""
+    """Python source of the integrator template followed by the model kernels ``rhs``, ``dfdt`` and
+    ``jac`` and the straight-line sparse LU of the iteration matrix."""
+    lu = lu_pattern(compiled)
     t = compiled.symbols[TIME_SYMBOL]
     rhs = compiled.rhs_expressions
     parts = [
@@ -60,6 +68,7 @@ def kernel_source(compiled: CompiledModel) -> str:
         _function("dfdt", "Partial derivative of the right-hand side with respect to time.", compiled,
                   [sp.diff(e, t) for e in rhs]), "",
         _function("jac", "Jacobian entries at (jac_rows, jac_cols).", compiled, compiled.jacobian_expressions), "",
+        sparse_lu.lu_source(lu), f"JAC_SIZE = {compiled.jac_rows.size}", f"LU_SIZE = {lu.structure_flat.size}", "",
     ]
     if TIME_SYMBOL in (compiled.model.state_names + compiled.model.parameter_names + compiled.model.input_names):
         raise ValueError(f"{TIME_SYMBOL!r} is reserved for time.")
@@ -68,9 +77,10 @@ def kernel_source(compiled: CompiledModel) -> str:
 
 def _key(compiled: CompiledModel) -> str:
     """A hash of everything the generated source depends on, cheaper to compute than the source."""
-    parts = [__version__, inspect.getsource(rosenbrock), str(compiled.model.state_names),
+    parts = [__version__, inspect.getsource(rosenbrock), inspect.getsource(sparse_lu), str(compiled.model.state_names),
              str(compiled.model.parameter_names), str(compiled.model.input_names),
-             str(compiled.rhs_expressions), str(compiled.jacobian_expressions)]
+             str(compiled.rhs_expressions), str(compiled.jacobian_expressions),
+             str(compiled.jac_rows.tolist()), str(compiled.jac_cols.tolist())]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 

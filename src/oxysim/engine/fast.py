@@ -13,25 +13,18 @@ the reference engine. What makes it fast (benchmarks/README.md has the measureme
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 
 import numpy as np
 
 from oxysim.engine import rosenbrock
 from oxysim.engine.codegen import load_kernels
 from oxysim.engine.events import Event, segment_starts
-from oxysim.engine.sparse_lu import LUPattern, analyse
 from oxysim.engine.trajectory import Trajectory, absolute_tolerance, checked_output_times, patient_arrays
 from oxysim.errors import SolverError
 from oxysim.model.compile import CompiledModel
 
 H_RESTART = 1e-3
 """First trial step (hours, 3.6 s) after every event: doses are discontinuities."""
-
-
-@lru_cache(maxsize=None)
-def _pattern(compiled: CompiledModel) -> LUPattern:
-    return analyse(compiled.n_states, compiled.jac_rows, compiled.jac_cols)
 
 
 def _parameter_matrix(compiled: CompiledModel, params: Mapping[str, float | np.ndarray], n_patients: int) -> np.ndarray:
@@ -66,7 +59,6 @@ def _schedule(compiled: CompiledModel, events: Sequence[Event], t_end: float, n_
 
 def _run(compiled, y, p, schedule, out_times, rtol, atol_scale, frozen_time) -> tuple[np.ndarray, np.ndarray]:
     kernels = load_kernels(compiled)
-    lu = _pattern(compiled)
     n_patients = y.shape[0]
     out = np.empty((n_patients, out_times.size, compiled.n_states))
     stats = np.zeros((n_patients, 3))
@@ -75,8 +67,7 @@ def _run(compiled, y, p, schedule, out_times, rtol, atol_scale, frozen_time) -> 
     kernels.integrate_population(
         y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus_amount,
         out_times, out, float(rtol), absolute_tolerance(compiled, atol_scale), frozen_time, H_RESTART,
-        lu.perm, lu.jac_flat, lu.diag_flat, lu.structure_flat, lu.lower_ptr, lu.lower_idx, lu.upper_ptr,
-        lu.upper_idx, lu.above_ptr, lu.above_idx, stats, status)
+        stats, status)
     failed = np.nonzero(status != rosenbrock.OK)[0]
     if failed.size:
         q = int(failed[0])

@@ -13,7 +13,8 @@ patients run in parallel threads (``numba.prange``). Doses and input switches ar
 at segment boundaries shared by all patients.
 
 This module is a template: :mod:`oxysim.engine.codegen` writes its source followed by a model's
-``rhs``, ``dfdt`` and ``jac`` into one generated module, so that the model functions are module
+``rhs``, ``dfdt`` and ``jac`` and the straight-line sparse LU of its iteration matrix
+(:func:`oxysim.engine.sparse_lu.lu_source`) into one generated module, so that the model functions are module
 globals of the integrator. Only then can numba cache the compiled integrator on disk (functions
 passed as arguments make a compiled function uncacheable).
 """
@@ -22,8 +23,6 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-
-from oxysim.engine.sparse_lu import assemble, factor, solve
 
 GAMMA = 0.25
 ALPHA = np.array([0.0, 0.386, 0.21, 0.63, 1.0, 1.0])
@@ -49,7 +48,9 @@ MAX_STEPS = 2_000_000
 
 OK, FAILED_STEP_SIZE, FAILED_MAX_STEPS = 0, 1, 2
 
-rhs = dfdt = jac = None  # the model kernels; the generated module defines them after this source
+# The model kernels and its sparse LU; the generated module defines them after this source.
+rhs = dfdt = jac = lu_assemble = lu_factor = lu_solve = None
+JAC_SIZE = LU_SIZE = 0  # entries of the Jacobian and of its filled LU pattern
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -63,9 +64,7 @@ def _error_norm(y, ynew, yerr, rtol, atol):
 
 @numba.njit(cache=True, error_model="numpy")
 def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus_amount,
-                      out_times, out, rtol, atol, frozen_time, h_restart,
-                      perm, jac_flat, diag_flat, structure_flat, lower_ptr, lower_idx, upper_ptr, upper_idx,
-                      above_ptr, above_idx, stats):
+                      out_times, out, rtol, atol, frozen_time, h_restart, stats):
     """Integrate one patient over all segments; ``y`` ends as the final state. Returns a status
     code (``OK`` or a failure) and writes steps, rejections and the failure time into ``stats``.
 
@@ -79,9 +78,8 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
     dft = np.zeros(n)
     ynew = np.empty(n)
     ystage = np.empty(n)
-    jv = np.empty(jac_flat.size)
-    work = np.zeros(n * n)
-    scratch = np.empty(n)
+    jv = np.empty(JAC_SIZE)
+    work = np.zeros(LU_SIZE)
     io = 0
     h = h_restart
     steps = 0
@@ -122,37 +120,36 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
                     stats[1] = rejected
                     stats[2] = t
                     return FAILED_STEP_SIZE
-                assemble(work, jv, 1.0 / (h * GAMMA), jac_flat, diag_flat, structure_flat)
-                if not factor(work, n, lower_ptr, lower_idx, upper_ptr, upper_idx):
+                lu_assemble(work, jv, 1.0 / (h * GAMMA))
+                if not lu_factor(work):
                     h *= 0.5
                     final = False
                     rejected += 1
                     continue
                 inv_h = 1.0 / h
-                for i in range(6):
+                for i in range(6):  # stage sums as axpy loops over states, which vectorise
                     if i == 0:
                         k[0, :] = f0
                     else:
-                        for m in range(n):
-                            acc = y[m]
-                            for j in range(i):
-                                acc += A[i, j] * k[j, m]
-                            ystage[m] = acc
+                        ystage[:] = y
+                        for j in range(i):
+                            a_ij = A[i, j]
+                            for m in range(n):
+                                ystage[m] += a_ij * k[j, m]
                         rhs(frozen_time if frozen else t + ALPHA[i] * h, ystage, p, u, k[i])
-                        for m in range(n):
-                            acc = k[i, m]
-                            for j in range(i):
-                                acc += C[i, j] * inv_h * k[j, m]
-                            k[i, m] = acc
+                        for j in range(i):
+                            c_ij = C[i, j] * inv_h
+                            for m in range(n):
+                                k[i, m] += c_ij * k[j, m]
                     if GAMMA_I[i] != 0.0 and not frozen:
+                        hg = h * GAMMA_I[i]
                         for m in range(n):
-                            k[i, m] += h * GAMMA_I[i] * dft[m]
-                    solve(work, n, perm, lower_ptr, lower_idx, above_ptr, above_idx, k[i], scratch)
-                for m in range(n):
-                    acc = y[m]
-                    for j in range(6):
-                        acc += M[j] * k[j, m]
-                    ynew[m] = acc
+                            k[i, m] += hg * dft[m]
+                    lu_solve(work, k[i])
+                ynew[:] = y
+                for j in range(6):
+                    for m in range(n):
+                        ynew[m] += M[j] * k[j, m]
                 err = _error_norm(y, ynew, k[5], rtol, atol)
                 if not np.isfinite(err):
                     err = 1e10
@@ -193,11 +190,9 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
 
 @numba.njit(cache=True, parallel=True)
 def integrate_population(y, params, seg_times, seg_inputs, bolus_seg, bolus_state, bolus_amount, out_times, out,
-                         rtol, atol, frozen_time, h_restart, perm, jac_flat, diag_flat, structure_flat,
-                         lower_ptr, lower_idx, upper_ptr, upper_idx, above_ptr, above_idx, stats, status):
+                         rtol, atol, frozen_time, h_restart, stats, status):
     """Integrate every patient (rows of ``y`` and ``params``) in parallel threads."""
     for q in numba.prange(y.shape[0]):
         status[q] = integrate_patient(
             y[q], params[q], seg_times, seg_inputs, bolus_seg, bolus_state, bolus_amount[:, q],
-            out_times, out[q], rtol, atol, frozen_time[q], h_restart, perm, jac_flat, diag_flat, structure_flat,
-            lower_ptr, lower_idx, upper_ptr, upper_idx, above_ptr, above_idx, stats[q])
+            out_times, out[q], rtol, atol, frozen_time[q], h_restart, stats[q])
