@@ -11,6 +11,7 @@ from oxysim.errors import InputError
 from oxysim.trials.analysis import (
     ancova,
     consort_flow,
+    counterfactual_effects,
     crossover,
     effect_sizes,
     mechanistic_endpoints,
@@ -96,6 +97,43 @@ def test_ancova_p_values_are_roughly_uniform_without_an_effect() -> None:
     p = np.array([ancova(visit_table(n=400, effect=0.0, seed=seed), "A")["p_value"].iloc[0] for seed in range(50)])
     assert np.mean(p < 0.05) <= 0.15
     assert stats.kstest(p, "uniform").pvalue > 0.001
+
+
+def test_holm_adjustment_matches_the_step_down_by_hand() -> None:
+    """Holm 1979: the k-th smallest of m p-values is multiplied by (m - k + 1), then made monotone, capped at 1."""
+    visits = visit_table(n=30, seed=5)
+    third = visits[visits["arm"] == "B"].assign(arm="C", patient=lambda f: f["patient"] + 10_000)
+    third["score"] += np.where(third["week"] > 0, 3.0, 0.0)
+    fourth = visits[visits["arm"] == "A"].assign(arm="D", patient=lambda f: f["patient"] + 20_000)
+    table = ancova(pd.concat([visits, third, fourth], ignore_index=True), "A")
+    p = table["p_value"].to_numpy()
+    order = np.argsort(p)
+    by_hand = np.minimum(1.0, np.maximum.accumulate(p[order] * (len(p) - np.arange(len(p)))))
+    expected = np.empty_like(p)
+    expected[order] = by_hand
+    np.testing.assert_allclose(table["p_holm"], expected, rtol=1e-12)
+    assert (table["p_holm"] >= table["p_value"]).all()
+    single = ancova(visits, "A")
+    assert single["p_holm"].iloc[0] == pytest.approx(single["p_value"].iloc[0], rel=1e-12)
+
+
+def test_counterfactual_effects_average_the_paired_differences() -> None:
+    rng = np.random.default_rng(4)
+    twin = rng.normal(-20.0, 10.0, 300)
+    effect = rng.normal(-2.0, 1.0, 300)
+    patients = pd.DataFrame({
+        "trial": 0, "arm": np.repeat(["ctl", "ot"], 150),
+        "true_change": np.where(np.arange(300) < 150, twin, twin + effect), "control_twin_change": twin,
+    })
+    row = counterfactual_effects(patients, "ctl").iloc[0]
+    paired = effect[150:]
+    assert row["arm"] == "ot" and row["n"] == 150
+    assert row["mean_effect"] == pytest.approx(paired.mean(), rel=1e-12)
+    half_width = stats.t.ppf(0.975, 149) * paired.std(ddof=1) / np.sqrt(150)
+    assert row["ci_high"] - row["ci_low"] == pytest.approx(2 * half_width, rel=1e-9)
+    assert row["share_better"] == pytest.approx(np.mean(paired < -0.5))
+    with pytest.raises(InputError, match="counterfactual_control"):
+        counterfactual_effects(patients.assign(control_twin_change=np.nan), "ctl")
 
 
 def test_ancova_at_an_earlier_week_and_a_named_week_must_exist() -> None:

@@ -83,7 +83,7 @@ def test_user_strings_are_escaped(report: tuple[Path, str]) -> None:
 def test_missing_tables_are_marked_not_computed(inputs: dict[str, Any], tmp_path: Path) -> None:
     path = write_report(tmp_path, **{**inputs, "power": None, "mechanistic": None})
     html = path.read_text(encoding="utf-8")
-    assert html.count("Not computed for this run.") == 2
+    assert html.count("Not computed for this run.") == 3  # power, mechanistic, in-silico twins
     assert not (tmp_path / "figures" / FIGURES["power"]).exists()
 
 

@@ -138,6 +138,21 @@ def test_a_crossover_gives_each_patient_both_arms_in_its_sequence():
     assert len(result.patients) == 2 * len(first)
 
 
+def test_a_twin_under_the_same_regimen_as_control_shows_no_effect():
+    """With counterfactual_control, an arm identical to the control has exactly zero paired effect, the control's
+    twins are the control patients themselves, and an active arm's twins differ from its patients."""
+    arms = [*ONE_WEEK["arms"], {"name": "placebo_copy", "regimen": ONE_WEEK["arms"][0]["regimen"]}]
+    spec = StudySpec(**{**SPEC, **ONE_WEEK, "arms": arms, "endpoints": {"counterfactual_control": True},
+                        "randomisation": {}, "n_per_arm": 3})
+    patients = run_trial(spec).patients.set_index("arm")
+    copy, control, active = patients.loc["placebo_copy"], patients.loc["placebo"], patients.loc["oxytocin"]
+    np.testing.assert_allclose(copy["true_change"], copy["control_twin_change"], rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(control["true_change"], control["control_twin_change"])
+    assert np.abs(active["true_change"] - active["control_twin_change"]).max() > 1e-3
+    assert patients["true_change"].notna().all()
+    assert run_trial(StudySpec(**{**SPEC, **ONE_WEEK, "n_per_arm": 2})).patients["control_twin_change"].isna().all()
+
+
 def test_power_repeats_the_trial_with_fresh_patients():
     spec = StudySpec(**{**SPEC, **ONE_WEEK, "endpoints": {}, "randomisation": {},
                         "power": {"n_per_arm": [2, 3], "replicates": 1}})

@@ -15,7 +15,7 @@ SPEC = dict(
     name="tiny", seed=3, subtype="SAD", control="placebo", n_per_arm=6, duration_weeks=2, visits_weeks=[0, 1, 2],
     arms=[{"name": "placebo", "regimen": "placebo in q24h x 14 @08:00; cbt q96h x 4 @08:45 for 60 min"},
           {"name": "oxytocin", "regimen": "oxytocin 24 IU in q24h x 14 @08:00; cbt q96h x 4 @08:45 for 60 min"}],
-    endpoints={"mechanistic": True, "remission_below": 60.0},
+    endpoints={"mechanistic": True, "remission_below": 60.0, "counterfactual_control": True},
 )
 
 
@@ -26,10 +26,10 @@ def study(tmp_path_factory):
 
 def test_the_report_has_every_section_and_the_tables_are_written(study):
     html = study.report.read_text(encoding="utf-8")
-    for heading in ("Design", "flow", "Trajectories", "Primary analysis", "Forest", "Assumptions"):
+    for heading in ("Design", "flow", "Trajectories", "Primary analysis", "Forest", "in-silico twins", "Assumptions"):
         assert heading.lower() in html.lower(), heading
     out = study.report.parent
-    for name in ("visits", "patients", "flow", "primary", "effect_sizes", "responders", "mechanistic"):
+    for name in ("visits", "patients", "flow", "primary", "effect_sizes", "responders", "mechanistic", "counterfactual"):
         assert (out / f"{name}.csv").exists(), name
     assert (out / "figures" / "forest.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "not dosing advice" in html

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 from statsmodels.stats.contingency_tables import Table2x2
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
@@ -143,16 +144,23 @@ def _wald(fit: Any, term: str) -> dict[str, float]:
 
 def _arm_contrasts(fit: Any, codes: Mapping[str, str], analysed: pd.Series, randomised: pd.Series,
                    **labels: Any) -> pd.DataFrame:
-    """One row per active arm: its coefficient vs the control, with analysed and excluded patient counts."""
+    """One row per active arm: its coefficient vs the control, with analysed and excluded patient counts.
+
+    ``p_holm`` adjusts the p-values for the family of arm-versus-control contrasts (Holm 1979, which keeps the
+    familywise error rate at 5 % whatever their correlation): with many arms sharing one control, one lucky
+    or unlucky control group moves every contrast the same way.
+    """
     control = next(iter(codes))
     n = analysed.value_counts().reindex(list(codes), fill_value=0)
     excluded = randomised.value_counts().reindex(list(codes), fill_value=0) - n
-    return pd.DataFrame([
+    table = pd.DataFrame([
         {**labels, "contrast": f"{arm} vs {control}", "arm": arm, "control": control,
          **_wald(fit, f"{ARM_TERM}[T.{code}]"), "n_arm": int(n[arm]), "n_control": int(n[control]),
          "excluded_arm": int(excluded[arm]), "excluded_control": int(excluded[control])}
         for arm, code in codes.items() if arm != control
     ])
+    table.insert(table.columns.get_loc("p_value") + 1, "p_holm", multipletests(table["p_value"], method="holm")[1])
+    return table
 
 
 # --- continuous endpoint ---------------------------------------------------------------------------------
@@ -426,6 +434,38 @@ def mechanistic_endpoints(table: pd.DataFrame, control_arm: str) -> pd.DataFrame
                 row.update(control=control_arm, difference=summary.mean - values[control_arm].mean,
                            ci_low=low, ci_high=high, p_value=compare.ttest_ind(usevar="unequal")[1])
             rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def counterfactual_effects(patients: pd.DataFrame, control_arm: str) -> pd.DataFrame:
+    """The model's own effect of each arm: paired differences between a patient and its in-silico twin.
+
+    With ``endpoints.counterfactual_control`` every patient of an active arm was also simulated under the control
+    arm. ``true_change - control_twin_change`` is then that patient's individual effect on the noise-free primary
+    score (no rater error, no dropout, no between-arm sampling), and its mean over the arm's randomised patients is
+    the average treatment effect the trial's ANCOVA estimates with noise. Columns: arm, control, n, mean_effect,
+    sd, ci_low, ci_high (95 %, t), and the fraction of patients who improve more (``share_better``) or less
+    (``share_worse``) than their twin by over 0.5 scale points.
+    """
+    table = require_columns(patients, ("trial", "arm", "true_change", "control_twin_change"), "The patient table")
+    _require_one_value(table, "trial", "The patient table")
+    if control_arm not in set(table["arm"]):
+        raise InputError(f"control arm {control_arm!r} is not in the patient table; arms: "
+                         f"{', '.join(map(str, _levels(table['arm'])))}.")
+    rows = []
+    for arm in _levels(table["arm"]):
+        if arm == control_arm:
+            continue
+        effect = (table.loc[table["arm"] == arm, "true_change"] - table.loc[table["arm"] == arm, "control_twin_change"])
+        effect = effect.dropna().to_numpy(float)
+        if effect.size < 2:
+            raise InputError(f"arm {arm!r} has {effect.size} patients with a control twin; the spec needs "
+                             "endpoints.counterfactual_control: true and at least 2 patients per arm.")
+        summary = DescrStatsW(effect)
+        low, high = summary.tconfint_mean()
+        rows.append({"arm": arm, "control": control_arm, "n": int(effect.size), "mean_effect": summary.mean,
+                     "sd": float(np.std(effect, ddof=1)), "ci_low": low, "ci_high": high,
+                     "share_better": float(np.mean(effect < -0.5)), "share_worse": float(np.mean(effect > 0.5))})
     return pd.DataFrame(rows)
 
 

@@ -35,6 +35,11 @@ FIGURES = {"flow": "flow.png", "trajectories": "trajectories.png", "forest": "fo
 NOT_COMPUTED = "<p>Not computed for this run.</p>"
 SIGN_NOTE = ("Differences are arm minus control (or last visit minus baseline): on anxiety scales a negative value "
              "is a larger reduction of symptoms in virtual patients.")
+TWIN_NOTE = ("Every patient of an active arm was also simulated under the control arm (its in-silico twin). The mean "
+             "paired difference of the noise-free primary change is the model's average effect in these patients, "
+             "free of the between-arm sampling, rater error and dropout that the primary analysis carries; when the "
+             "two disagree, the primary contrast is mostly chance. p_holm in the primary table adjusts for the number "
+             "of arms compared with one control.")
 STYLE = """body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}
 .notice{border:2px solid #c90;background:#fff8e1;padding:.8em}
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}
@@ -207,16 +212,18 @@ def write_report(out_dir: str | Path, *, title: str, design: Mapping[str, Any], 
                  visits: pd.DataFrame, primary: pd.DataFrame, effect_sizes: pd.DataFrame | None,
                  responders: pd.DataFrame | None, power: pd.DataFrame | None, mechanistic: pd.DataFrame | None,
                  assumptions: Sequence[Mapping[str, Any]], hypotheses: Mapping[str, str],
-                 metadata: Mapping[str, Any]) -> Path:
+                 metadata: Mapping[str, Any], counterfactual: pd.DataFrame | None = None) -> Path:
     """Write ``report.html`` and ``figures/*.png`` of a virtual trial into ``out_dir``; return the HTML path.
 
     ``flow`` is :func:`oxysim.trials.analysis.consort_flow`'s table, ``primary`` one with contrast, estimate,
     ci_low and ci_high (e.g. :func:`~oxysim.trials.analysis.ancova`), ``power`` :func:`~oxysim.trials.analysis.
-    power_curve`'s; the other tables are shown as given, None meaning not computed. ``assumptions`` items have
+    power_curve`'s, ``counterfactual`` :func:`~oxysim.trials.analysis.counterfactual_effects`'s; the other
+    tables are shown as given, None meaning not computed. ``assumptions`` items have
     name, value, unit and a source or an assumption; ``hypotheses`` maps each hypothesis to its variant and
     evidence.
     """
-    optional = {"effect size": effect_sizes, "responder": responders, "mechanistic": mechanistic}
+    optional = {"effect size": effect_sizes, "responder": responders, "mechanistic": mechanistic,
+                "counterfactual": counterfactual}
     _check_tables(flow, visits, primary, power, optional)
     assumption_rows = _assumption_table(assumptions)
     images = _render_figures(flow, visits, primary, power)
@@ -230,6 +237,8 @@ def write_report(out_dir: str | Path, *, title: str, design: Mapping[str, Any], 
         ("Trajectories by arm", _image(images["trajectories"], "score trajectories by arm")),
         ("Primary analysis", f"<p>{escape(SIGN_NOTE)}</p>" + _table(primary)
          + _image(images["forest"], "forest plot of the primary contrasts")),
+        ("Model effect with in-silico twins", f"<p>{escape(TWIN_NOTE)}</p>" + _table(counterfactual)
+         if counterfactual is not None else NOT_COMPUTED),
         ("Effect sizes", _table(effect_sizes)),
         ("Responders", _table(responders)),
         ("Power", power_section),

@@ -49,7 +49,8 @@ from oxysim.trials.spec import StudySpec
 VISIT_COLUMNS = ("trial", "patient", "arm", "period", "sequence", "stratum", "week", "scale", "score", "baseline",
                  *COVARIATES)
 MECHANISTIC_ENDPOINTS = ("amygdala_threat_response", "cortisol_auc", "extinction_retention")
-PATIENT_COLUMNS = ("trial", "patient", "arm", "period", *MECHANISTIC_ENDPOINTS, "dropped_out_week")
+PATIENT_COLUMNS = ("trial", "patient", "arm", "period", *MECHANISTIC_ENDPOINTS, "dropped_out_week", "true_change",
+                   "control_twin_change")
 FLOW_COLUMNS = ("trial", "stage", "arm", "n")
 TRIAL_STRIDE = 10_000_000
 """Patient indices reserved per replicate trial: trial t enrols from index t x 10^7, so replicates never
@@ -68,7 +69,9 @@ class TrialResult:
     :mod:`oxysim.trials.observation`; score NaN after dropout).
     ``patients``: one row per patient and period (:data:`PATIENT_COLUMNS`): amygdala response to the faces
     probe (activity, task minus pre-task), cortisol AUC over the TSST (increase over onset, nmol/L x h),
-    extinction retention (extinction / fear memory at the end of treatment), week of the first missed visit.
+    extinction retention (extinction / fear memory at the end of treatment), week of the first missed visit, the
+    change of the true (noise-free) primary score from baseline to the end of treatment, and, with
+    ``endpoints.counterfactual_control``, the same patient's true change under the control arm (NaN otherwise).
     ``flow``: CONSORT counts (:data:`FLOW_COLUMNS`). ``enrolment``: every screened candidate.
     """
 
@@ -147,16 +150,31 @@ def shards_of(spec: StudySpec, enrolment: pd.DataFrame, shard_size: int = DEFAUL
 # --- one shard --------------------------------------------------------------------------------------------
 
 
+def _simulate_members(spec: StudySpec, members: pd.DataFrame, regimen: Any, overrides: dict[str, Any]) -> xr.Dataset:
+    """The shard's patients (their own random streams and covariates) under ``regimen``."""
+    return simulate(spec.subtype, regimen, spec.total_days,
+                    patients=members["patient"].to_numpy(), seed=spec.seed, hypotheses=spec.hypotheses,
+                    parameters={**overrides, **covariate_parameters(members, spec.subtype, hypotheses=spec.hypotheses,
+                                                                    overrides=overrides)},
+                    output_times_h=output_hours(spec))
+
+
+def _true_changes(ds: xr.Dataset, spec: StudySpec, schedule: pd.DataFrame) -> np.ndarray:
+    """Noise-free change of the primary score from each period's baseline to its end of treatment, (patients, periods)."""
+    changes = []
+    for _, visits in schedule.groupby("period", sort=True):
+        treatment = visits[visits["week"] <= spec.duration_weeks]
+        start, end = (treatment.loc[treatment["week"].idxmin(), "hour"], treatment.loc[treatment["week"].idxmax(), "hour"])
+        changes.append(ds[spec.primary_scale].sel(time=end).values - ds[spec.primary_scale].sel(time=start).values)
+    return np.stack(changes, axis=1)
+
+
 def simulate_shard(shard: Shard) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The visit and patient tables of one shard (a module-level function, so dask can ship it)."""
     spec, members = shard.spec, shard.members
     arms = period_arms(spec, shard.group)
     overrides = dict(arms[0].parameters)  # a crossover's arms have none (the spec refuses them)
-    ds = simulate(spec.subtype, group_regimen(spec, shard.group), spec.total_days,
-                  patients=members["patient"].to_numpy(), seed=spec.seed, hypotheses=spec.hypotheses,
-                  parameters={**overrides, **covariate_parameters(members, spec.subtype, hypotheses=spec.hypotheses,
-                                                                  overrides=overrides)},
-                  output_times_h=output_hours(spec))
+    ds = _simulate_members(spec, members, group_regimen(spec, shard.group), overrides)
     schedule = visit_schedule(spec)
     true_scores = np.stack([ds[scale].sel(time=schedule["hour"].to_numpy()).values for scale in spec.scales], axis=2)
     values = observe(true_scores, spec.scales, spec.seed, members["patient"].to_numpy())
@@ -166,8 +184,17 @@ def simulate_shard(shard: Shard) -> tuple[pd.DataFrame, pd.DataFrame]:
                             dropout_uniforms(spec.seed, members["patient"], len(schedule)))
     observed = np.arange(len(schedule))[None, :] < missed[:, None]
     scores = np.where(observed[:, :, None], values, np.nan)
+    true_change = _true_changes(ds, spec, schedule)
+    twin_change = np.full_like(true_change, np.nan)
+    if spec.endpoints.counterfactual_control:
+        if shard.group == spec.control:
+            twin_change = true_change
+        else:
+            control = next(arm for arm in spec.arms if arm.name == spec.control)
+            twin = _simulate_members(spec, members, group_regimen(spec, spec.control), dict(control.parameters))
+            twin_change = _true_changes(twin, spec, schedule)
     return (_visit_rows(spec, shard, schedule, scores, scores[:, base, :]),
-            _patient_rows(spec, shard, ds, schedule, missed))
+            _patient_rows(spec, shard, ds, schedule, missed, true_change, twin_change))
 
 
 def _visit_rows(spec: StudySpec, shard: Shard, schedule: pd.DataFrame, scores: np.ndarray,
@@ -189,7 +216,7 @@ def _visit_rows(spec: StudySpec, shard: Shard, schedule: pd.DataFrame, scores: n
 
 
 def _patient_rows(spec: StudySpec, shard: Shard, ds: xr.Dataset, schedule: pd.DataFrame,
-                  missed: np.ndarray) -> pd.DataFrame:
+                  missed: np.ndarray, true_change: np.ndarray, twin_change: np.ndarray) -> pd.DataFrame:
     """Patient table rows: one per patient and period, with the period's dropout week and probe endpoints."""
     hours, weeks = schedule["hour"].to_numpy(), schedule["week"].to_numpy()
     left_at = np.append(hours, np.inf)[missed]  # hour of the first missed visit (inf: none)
@@ -205,6 +232,7 @@ def _patient_rows(spec: StudySpec, shard: Shard, ds: xr.Dataset, schedule: pd.Da
             **{name: np.where(probed, endpoints.get(name, np.nan), np.nan) for name in MECHANISTIC_ENDPOINTS},
             "dropped_out_week": np.where(first_missed <= visits[-1], weeks[np.minimum(first_missed, visits[-1])],
                                          np.nan),
+            "true_change": true_change[:, period - 1], "control_twin_change": twin_change[:, period - 1],
         }))
     return pd.concat(frames, ignore_index=True)[list(PATIENT_COLUMNS)]
 
@@ -400,8 +428,9 @@ def run_power(
     if spec.power is None:
         raise InputError("the spec has no power section; add power: {n_per_arm: [20, 40], replicates: 100}")
     sizes = [(n, r) for n in spec.power.n_per_arm for r in range(spec.power.replicates)]
-    result = _run(spec, [spec.model_copy(update={"n_per_arm": n}) for n, _ in sizes], "power", out_dir, workers,
-                  cluster, resume, progress, shard_size)
+    endpoints = spec.endpoints.model_copy(update={"counterfactual_control": False})  # twins serve the main trial only
+    result = _run(spec, [spec.model_copy(update={"n_per_arm": n, "endpoints": endpoints}) for n, _ in sizes], "power",
+                  out_dir, workers, cluster, resume, progress, shard_size)
     visits = result.visits
     primary = visits[(visits["scale"] == spec.primary_scale) & (visits["week"] <= spec.duration_weeks)]
     analyse = analyse or _primary_analysis(spec)

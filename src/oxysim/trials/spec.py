@@ -123,6 +123,9 @@ class Endpoints(BaseModel):
     mechanistic: bool = Field(False, description="a faces task and a TSST the day after the last treatment day")
     remission_below: float | None = Field(None, ge=0, description="remission: primary score below this at the end "
                                           "of treatment (e.g. HAM-A 7, CL-23; LSAS 30); None: not reported")
+    counterfactual_control: bool = Field(
+        False, description="also simulate every patient of an active arm under the control arm (an in-silico twin), "
+        "so the report gives the model's paired effect free of sampling and rater noise (parallel designs only)")
 
 
 class Power(BaseModel):
@@ -265,6 +268,9 @@ class StudySpec(BaseModel):
                              "use a parallel design")
         if self.follow_up_weeks:
             raise ValueError("follow_up_weeks is for parallel designs; a crossover's washout follows period 1")
+        if self.endpoints.counterfactual_control:
+            raise ValueError("endpoints.counterfactual_control is for parallel designs; in a crossover every patient "
+                             "already receives both arms")
         if self.endpoints.mechanistic and self.design.washout_days < 1:
             raise ValueError("design.washout_days = 0: the mechanistic probes need at least 1 washout day")
 

@@ -42,6 +42,7 @@ class StudyOutputs:
     mechanistic: pd.DataFrame | None
     power: pd.DataFrame | None
     report: Path
+    counterfactual: pd.DataFrame | None = None
 
 
 def primary_visits(result: TrialResult) -> pd.DataFrame:
@@ -104,6 +105,8 @@ def run_study(
     primary, effects, responders = _analyses(spec, result)
     mechanistic = (analysis.mechanistic_endpoints(result.patients[result.patients["period"] == 1], spec.control)
                    if spec.endpoints.mechanistic and spec.design.type == "parallel" else None)
+    counterfactual = (analysis.counterfactual_effects(result.patients, spec.control)
+                      if spec.endpoints.counterfactual_control else None)
     power = None
     if spec.power is not None:
         replicates = run_power(spec, out / "power", workers=workers, cluster=cluster, resume=resume,
@@ -111,7 +114,8 @@ def run_study(
         power = analysis.power_curve(replicates)
         write_table_atomic(replicates, out / "power_replicates.csv")
     tables = {"visits": result.visits, "patients": result.patients, "flow": result.flow, "primary": primary,
-              "effect_sizes": effects, "responders": responders, "mechanistic": mechanistic, "power": power}
+              "effect_sizes": effects, "responders": responders, "mechanistic": mechanistic, "power": power,
+              "counterfactual": counterfactual}
     for name, table in tables.items():
         if table is not None and not table.empty:
             write_table_atomic(table, out / f"{name}.csv")
@@ -120,11 +124,11 @@ def run_study(
         out, title=spec.name, design=_design_summary(spec), flow=analysis.consort_flow(visits, assessed),
         visits=visits, primary=primary,
         effect_sizes=effects if not effects.empty else None, responders=responders if not responders.empty else None,
-        power=power, mechanistic=mechanistic, assumptions=assumption_records(spec),
+        power=power, mechanistic=mechanistic, counterfactual=counterfactual, assumptions=assumption_records(spec),
         hypotheses=result.manifest["hypotheses"],
         metadata={"seed": spec.seed, "oxysim_version": __version__, "notice": RESEARCH_USE_NOTICE,
                   "spec": yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False)})
-    return StudyOutputs(result, primary, effects, responders, mechanistic, power, report)
+    return StudyOutputs(result, primary, effects, responders, mechanistic, power, report, counterfactual)
 
 
 def _design_summary(spec: StudySpec) -> dict[str, Any]:
