@@ -1,6 +1,8 @@
 """Running virtual trials: table layout, screening, dropout, probes, resume, dask and power."""
 
+import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -114,6 +116,33 @@ def test_two_dask_workers_give_the_same_patients_as_one_process(finished):
     pd.testing.assert_frame_equal(parallel.visits, finished.visits)
     pd.testing.assert_frame_equal(parallel.patients, finished.patients)
     pd.testing.assert_frame_equal(parallel.flow, finished.flow)
+
+
+KILL_MARKER = "OXYSIM_TEST_KILL_MARKER"
+
+
+def _kill_the_worker_once(shard):
+    """Simulate a shard, except that the first call anywhere kills its worker process mid-shard."""
+    marker = Path(os.environ[KILL_MARKER])
+    try:
+        marker.touch(exist_ok=False)
+    except FileExistsError:
+        return trial_run.simulate_shard(shard)
+    os._exit(1)
+
+
+def test_a_shard_of_a_lost_worker_is_recomputed_not_lost(finished, tmp_path, monkeypatch):
+    marker = tmp_path / "killed"
+    monkeypatch.setenv(KILL_MARKER, str(marker))  # set before the cluster starts, so its workers inherit it
+    spec = StudySpec(**SPEC)
+    shards = trial_run.shards_of(spec, finished.enrolment, shard_size=4)
+    (tmp_path / "out" / "shards").mkdir(parents=True)
+    tables = trial_run._execute(shards, tmp_path / "out", 2, None, None, simulate_one=_kill_the_worker_once)
+    assert marker.exists()  # a worker did die
+    visits, patients = trial_run._combined(tables)
+    pd.testing.assert_frame_equal(visits, finished.visits)
+    pd.testing.assert_frame_equal(patients, finished.patients)
+    assert len(list((tmp_path / "out" / "shards").glob("visits-*.parquet"))) == len(shards)
 
 
 def test_the_shard_size_changes_no_patient(finished):

@@ -285,8 +285,14 @@ def _client(workers: int, cluster: str | None) -> Iterator[Any]:
 
 
 def _execute(shards: Sequence[Shard], out: Path | None, workers: int, cluster: str | None,
-             progress: Callable[[int, int], None] | None) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
-    """Every shard's tables in shard order: read if finished, else simulated here or on dask workers."""
+             progress: Callable[[int, int], None] | None,
+             simulate_one: Callable[[Shard], tuple[pd.DataFrame, pd.DataFrame]] = simulate_shard,
+             ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Every shard's tables in shard order: read if finished, else simulated here or on dask workers.
+
+    On dask, a shard whose worker dies is rescheduled on another worker by the scheduler, and one that raises
+    is retried twice; its tables are only written once a worker returns them.
+    """
     done: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
     if out is not None:
         done = {s.key: tuple(pd.read_parquet(p) for p in _shard_paths(out, s.key)) for s in shards
@@ -302,12 +308,12 @@ def _execute(shards: Sequence[Shard], out: Path | None, workers: int, cluster: s
     todo = [s for s in shards if s.key not in done]
     if workers == 1 and cluster is None:
         for shard in todo:
-            finish(shard.key, simulate_shard(shard))
+            finish(shard.key, simulate_one(shard))
     elif todo:
         from dask.distributed import as_completed
 
         with _client(workers, cluster) as client:
-            futures = {client.submit(simulate_shard, shard, retries=2, pure=False): shard.key for shard in todo}
+            futures = {client.submit(simulate_one, shard, retries=2, pure=False): shard.key for shard in todo}
             for future in as_completed(futures):
                 finish(futures[future], future.result())
     return [done[s.key] for s in shards]
