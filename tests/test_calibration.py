@@ -11,7 +11,6 @@ from __future__ import annotations
 import runpy
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from oxysim.trials.run import run_trial

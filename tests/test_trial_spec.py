@@ -182,10 +182,10 @@ def test_randomisation_is_balanced_within_strata_and_reproducible():
 
 def test_screening_takes_the_first_eligible_candidates():
     scores = pd.Series([50.0, 70.0, 40.0, 90.0, 80.0, 65.0], index=[10, 11, 12, 13, 14, 15])
-    chosen, assessed = screen(scores, 60.0, 3)
+    chosen, assessed = screen(scores >= 60.0, 3)
     assert list(chosen) == [11, 13, 14] and assessed == 5
-    assert list(screen(scores, None, 2)[0]) == [10, 11]
-    none, assessed = screen(scores, 100.0, 1)
+    assert list(screen(scores > 0, 2)[0]) == [10, 11]
+    none, assessed = screen(scores >= 100.0, 1)
     assert len(none) == 0 and assessed == 6
 
 

@@ -101,12 +101,11 @@ def randomise(strata: pd.Series, groups: Sequence[str], size: int, seed: int, tr
     return allocation
 
 
-def screen(baselines: pd.Series, minimum: float | None, needed: int) -> tuple[pd.Index, int]:
-    """The first ``needed`` candidates (index order) with a baseline of at least ``minimum``, and how many
-    candidates were assessed to find them (all of them when too few qualify)."""
-    eligible = baselines.index if minimum is None else baselines.index[baselines >= minimum]
-    chosen = eligible[:needed]
-    assessed = baselines.index.get_loc(chosen[-1]) + 1 if len(chosen) == needed else len(baselines)
+def screen(eligible: pd.Series, needed: int) -> tuple[pd.Index, int]:
+    """The first ``needed`` eligible candidates (index order; ``eligible`` is boolean), and how many candidates
+    were assessed to find them (all of them when too few qualify)."""
+    chosen = eligible.index[eligible.to_numpy(bool)][:needed]
+    assessed = eligible.index.get_loc(chosen[-1]) + 1 if len(chosen) == needed else len(eligible)
     return chosen, int(assessed)
 
 

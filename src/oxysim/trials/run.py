@@ -23,11 +23,12 @@ import xarray as xr
 from oxysim import RESEARCH_USE_NOTICE, __version__
 from oxysim.errors import InputError
 from oxysim.model import build_model
+from oxysim.population.selection import acceptance_probabilities
 from oxysim.report.tables import write_table_atomic
 from oxysim.shards import MANIFEST, check_manifest
 from oxysim.simulation import simulate
 from oxysim.trials import analysis
-from oxysim.trials.covariates import COVARIATES, covariate_parameters, draw_covariates
+from oxysim.trials.covariates import COVARIATES, covariate_parameters, draw_covariates, patient_stream
 from oxysim.trials.design import (
     SCREENING_LIMIT,
     allocation_groups,
@@ -97,9 +98,15 @@ class Shard:
 # --- enrolment --------------------------------------------------------------------------------------------
 
 
+SELECTION_STREAM = 4
+"""Random stream of a candidate's acceptance draw in virtual-population selection."""
+REFERENCE_FIRST = 9_000_000
+"""First patient index of the selection's reference pool: inside trial 0's stride, beyond any enrolment."""
+
+
 def _screening_scores(spec: StudySpec, covariates: pd.DataFrame) -> pd.Series:
-    """Each candidate's primary-scale score at rest (t = 0, before any treatment); NaN without a threshold."""
-    if spec.inclusion.min_baseline is None:
+    """Each candidate's primary-scale score at rest (t = 0, before any treatment); NaN when nothing uses it."""
+    if spec.inclusion.min_baseline is None and spec.virtual_population is None:
         return pd.Series(np.nan, index=covariates.index)
     # a one-hour run without treatment: its only output, t = 0, is each candidate's rest state
     ds = simulate(spec.subtype, "", 1 / 24, patients=covariates.index.to_numpy(), seed=spec.seed,
@@ -108,32 +115,66 @@ def _screening_scores(spec: StudySpec, covariates: pd.DataFrame) -> pd.Series:
     return pd.Series(ds[spec.primary_scale].values[:, 0], index=covariates.index)
 
 
-def enrol(spec: StudySpec, trial: int = 0) -> pd.DataFrame:
-    """Every candidate assessed for ``trial``: covariates, screening score, inclusion, stratum and group.
+def _eligible(spec: StudySpec, scores: pd.Series, reference: np.ndarray | None) -> pd.DataFrame:
+    """Per candidate: the selection probability (1 without virtual_population) and whether it is included."""
+    eligible = pd.Series(True, index=scores.index) if spec.inclusion.min_baseline is None \
+        else scores >= spec.inclusion.min_baseline
+    probability = pd.Series(1.0, index=scores.index)
+    if spec.virtual_population is not None:
+        target = spec.virtual_population
+        probability[:] = acceptance_probabilities(reference, scores.to_numpy(), target.baseline_mean, target.baseline_sd)
+        draws = np.array([patient_stream(spec.seed, index, SELECTION_STREAM).random() for index in scores.index])
+        eligible &= draws < probability.to_numpy()
+    return pd.DataFrame({"selection_probability": probability, "eligible": eligible})
 
-    Candidates are patients ``trial x TRIAL_STRIDE, ...`` in order; those below ``inclusion.min_baseline``
-    are screened out and replaced by the next ones until ``n_per_arm`` per group are included, who are then
-    randomised by permuted blocks within strata. Excluded candidates have stratum and group "".
+
+def _reference_scores(spec: StudySpec) -> np.ndarray | None:
+    """Baselines of the selection's reference pool of plausible patients (those passing inclusion.min_baseline)."""
+    if spec.virtual_population is None:
+        return None
+    pool = range(REFERENCE_FIRST, REFERENCE_FIRST + spec.virtual_population.reference_pool)
+    scores = _screening_scores(spec, draw_covariates(spec.covariates, spec.subtype, spec.seed, pool))
+    minimum = spec.inclusion.min_baseline
+    return scores.to_numpy() if minimum is None else scores[scores >= minimum].to_numpy()
+
+
+def enrol(spec: StudySpec, trial: int = 0, reference: np.ndarray | None = None) -> pd.DataFrame:
+    """Every candidate assessed for ``trial``: covariates, screening score, selection probability, inclusion,
+    stratum and group.
+
+    Candidates are patients ``trial x TRIAL_STRIDE, ...`` in order; those below ``inclusion.min_baseline``, or
+    not kept by the virtual-population selection (``virtual_population``: a candidate is kept with its selection
+    probability, drawn from its own stream), are screened out and replaced by the next ones until
+    ``n_per_arm`` per group are included, who are then randomised by permuted blocks within strata. Excluded
+    candidates have stratum and group "". ``reference``: the pool's baselines if already computed.
     """
     groups = allocation_groups(spec)
     needed, first = spec.n_per_arm * len(groups), trial * TRIAL_STRIDE
-    covariates, scores, chosen = [], [], pd.Index([])
+    if reference is None:
+        reference = _reference_scores(spec)
+    covariates, scores, checks, chosen = [], [], [], pd.Index([])
     while len(chosen) < needed:
         assessed = sum(len(part) for part in covariates)
         if assessed >= SCREENING_LIMIT * needed:
-            raise InputError(f"only {len(chosen)} of {assessed} candidates reach inclusion.min_baseline = "
-                             f"{spec.inclusion.min_baseline:g} on {spec.primary_scale}; lower it")
+            raise InputError(f"only {len(chosen)} of {assessed} candidates pass inclusion.min_baseline = "
+                             f"{spec.inclusion.min_baseline} and the virtual_population selection on "
+                             f"{spec.primary_scale}; lower the threshold or move the target towards the model's "
+                             "plausible patients")
         batch = range(first + assessed, first + min(SCREENING_LIMIT * needed, max(needed, 2 * assessed)))
         covariates.append(draw_covariates(spec.covariates, spec.subtype, spec.seed, batch))
         scores.append(_screening_scores(spec, covariates[-1]))
-        chosen, n_assessed = screen(pd.concat(scores), spec.inclusion.min_baseline, needed)
-    table = pd.concat(covariates).iloc[:n_assessed].assign(screening_score=pd.concat(scores).iloc[:n_assessed])
+        checks.append(_eligible(spec, scores[-1], reference))
+        chosen, n_assessed = screen(pd.concat(checks)["eligible"], needed)
+    table = pd.concat(covariates).iloc[:n_assessed].assign(
+        screening_score=pd.concat(scores).iloc[:n_assessed],
+        selection_probability=pd.concat(checks)["selection_probability"].iloc[:n_assessed])
     strata = stratum_labels(table.loc[chosen], spec.randomisation.strata)
     allocation = randomise(strata, groups, block_size(spec), spec.seed, trial)
     table = table.assign(trial=trial, included=table.index.isin(chosen),
                          stratum=strata.reindex(table.index, fill_value=""),
                          group=allocation.reindex(table.index, fill_value=""))
-    return table.reset_index()[["trial", "patient", "included", "screening_score", "stratum", "group", *COVARIATES]]
+    return table.reset_index()[["trial", "patient", "included", "screening_score", "selection_probability", "stratum",
+                                "group", *COVARIATES]]
 
 
 def shards_of(spec: StudySpec, enrolment: pd.DataFrame, shard_size: int = DEFAULT_SHARD_SIZE) -> list[Shard]:
@@ -286,13 +327,15 @@ def _client(workers: int, cluster: str | None) -> Iterator[Any]:
 
 def _execute(shards: Sequence[Shard], out: Path | None, workers: int, cluster: str | None,
              progress: Callable[[int, int], None] | None,
-             simulate_one: Callable[[Shard], tuple[pd.DataFrame, pd.DataFrame]] = simulate_shard,
+             simulate_one: Callable[[Shard], tuple[pd.DataFrame, pd.DataFrame]] | None = None,
              ) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     """Every shard's tables in shard order: read if finished, else simulated here or on dask workers.
 
     On dask, a shard whose worker dies is rescheduled on another worker by the scheduler, and one that raises
-    is retried twice; its tables are only written once a worker returns them.
+    is retried twice; its tables are only written once a worker returns them. ``simulate_one`` defaults to
+    :func:`simulate_shard`.
     """
+    simulate_one = simulate_one or simulate_shard
     done: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
     if out is not None:
         done = {s.key: tuple(pd.read_parquet(p) for p in _shard_paths(out, s.key)) for s in shards
@@ -371,7 +414,9 @@ def _run(spec: StudySpec, trials: Sequence[StudySpec], kind: str, out_dir: str |
     if enrolment_path is not None and enrolment_path.exists():
         enrolment = pd.read_parquet(enrolment_path)
     else:
-        enrolment = pd.concat([enrol(trial_spec, t) for t, trial_spec in enumerate(trials)], ignore_index=True)
+        reference = _reference_scores(spec)  # one reference pool serves every replicate
+        enrolment = pd.concat([enrol(trial_spec, t, reference) for t, trial_spec in enumerate(trials)],
+                              ignore_index=True)
         if enrolment_path is not None:
             write_table_atomic(enrolment, enrolment_path)
     shards = [s for t, trial_spec in enumerate(trials)

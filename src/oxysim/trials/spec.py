@@ -113,6 +113,24 @@ class Inclusion(BaseModel):
                                        "None screens nobody out")
 
 
+class VirtualPopulation(BaseModel):
+    """Select the enrolled patients so that their primary-scale baselines follow a target normal distribution
+    (acceptance-rejection of Allen et al. 2016, :mod:`oxysim.population.selection`).
+
+    The selection sees each candidate's noise-free score at screening; the observed baselines add rater error
+    (:mod:`oxysim.trials.observation`), so their SD is sqrt(baseline_sd^2 + SEM^2), e.g. an observed LSAS SD of
+    17.5 needs baseline_sd = sqrt(17.5^2 - 9.9^2) = 14.4.
+    """
+
+    model_config = _FROZEN
+
+    baseline_mean: float = Field(ge=0, description="target mean of the primary scale at baseline (e.g. LSAS ~90 in "
+                                 "SAD trials, HAM-A ~25 in GAD trials; CL-19)")
+    baseline_sd: float = Field(gt=0, description="target SD of the primary scale at baseline")
+    reference_pool: int = Field(2000, ge=200, le=100_000, description="plausible patients whose baseline density "
+                                "the selection divides by (more: a smoother estimate, a slower start)")
+
+
 class Endpoints(BaseModel):
     """Scales measured at every visit, and mechanistic probes at the end of treatment."""
 
@@ -171,6 +189,7 @@ class StudySpec(BaseModel):
     dropout: Dropout = Dropout()
     covariates: CovariateDistribution = CovariateDistribution()
     inclusion: Inclusion = Inclusion()
+    virtual_population: VirtualPopulation | None = None
     endpoints: Endpoints = Endpoints()
     power: Power | None = None
 

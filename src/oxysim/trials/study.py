@@ -135,6 +135,10 @@ def _design_summary(spec: StudySpec) -> dict[str, Any]:
     return {"subtype": spec.subtype, "design": spec.design.type, "arms": ", ".join(a.name for a in spec.arms),
             "control": spec.control, "patients per arm": spec.n_per_arm, "treatment weeks": spec.duration_weeks,
             "visits (weeks)": ", ".join(f"{w:g}" for w in spec.visits_weeks or []),
-            "primary scale": spec.primary_scale, "primary analysis":
+            "primary scale": spec.primary_scale,
+            "virtual population": "as drawn" if spec.virtual_population is None else
+            (f"selected to baseline {spec.primary_scale} {spec.virtual_population.baseline_mean:g} +- "
+             f"{spec.virtual_population.baseline_sd:g} (Allen et al. 2016)"),
+            "primary analysis":
                 "ANCOVA of change from baseline, adjusted for baseline" if spec.design.type == "parallel"
                 else "crossover mixed model (treatment, period, sequence)"}
