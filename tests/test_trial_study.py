@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from oxysim.cli import app
 from oxysim.trials.spec import StudySpec
-from oxysim.trials.study import assumption_records, run_study
+from oxysim.trials.study import _analyses, assumption_records, run_study
 
 SPEC = dict(
     name="tiny", seed=3, subtype="SAD", control="placebo", n_per_arm=6, duration_weeks=2, visits_weeks=[0, 1, 2],
@@ -52,6 +52,18 @@ def test_remission_is_reported_with_the_spec_cutoff(study):
     expected = final.assign(remitted=final["score"] < 60.0).groupby("arm")["remitted"].sum()
     for arm in ("placebo", "oxytocin"):
         assert remission.loc[arm, "events"] == expected[arm]
+
+
+@pytest.mark.parametrize("cut", [0.29, 0.5])
+def test_response_is_counted_with_the_spec_criterion(study, cut):
+    spec = StudySpec(**{**SPEC, "endpoints": {**SPEC["endpoints"], "response_reduction": cut}})
+    _, _, binary = _analyses(spec, study.trial)
+    response = binary[binary["endpoint"] == "response"].set_index("arm")
+    visits = study.trial.visits
+    final = visits[(visits["week"] == 2) & (visits["scale"] == "lsas")].dropna(subset=["score"])
+    expected = final.assign(hit=(final["baseline"] - final["score"]) / final["baseline"] >= cut).groupby("arm")["hit"]
+    for arm in ("placebo", "oxytocin"):
+        assert response.loc[arm, "events"] == expected.sum()[arm]
 
 
 def test_every_assumption_has_a_source_or_a_stated_assumption():

@@ -23,7 +23,6 @@ from oxysim.simulation import simulate
 from oxysim.trials.design import group_regimen, output_hours
 from oxysim.trials.run import probe_endpoints
 from oxysim.trials.spec import Arm, Design, StudySpec
-from oxysim.trials.study import RESPONSE_REDUCTION
 
 DEFAULT_FACTOR = 1.5
 """Default range of a parameter: its nominal value divided and multiplied by 1.5 (assumption: a plausible
@@ -104,7 +103,7 @@ def _arm_endpoints(spec: StudySpec, arm: Arm, parameters: dict[str, np.ndarray])
                   output_times_h=output_hours(spec))
     scale = ds[spec.primary_scale]
     baseline, last = (scale.sel(time=hour).values for hour in (0.0, 168.0 * max(spec.visits_weeks)))
-    return {"change": last - baseline, "responder": ((baseline - last) / baseline >= RESPONSE_REDUCTION) * 1.0,
+    return {"change": last - baseline, "responder": ((baseline - last) / baseline >= spec.endpoints.response_reduction) * 1.0,
             **probe_endpoints(ds, spec, 1)}
 
 

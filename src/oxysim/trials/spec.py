@@ -139,6 +139,9 @@ class Endpoints(BaseModel):
     primary: Scale | None = Field(None, description="None: the subtype's primary scale")
     secondary: tuple[Scale, ...] = ()
     mechanistic: bool = Field(False, description="a faces task and a TSST the day after the last treatment day")
+    response_reduction: float = Field(0.5, gt=0, lt=1, description="response: at least this fractional reduction of "
+                                      "the primary scale from baseline (0.5, the common HAM-A criterion; 0.29 for "
+                                      "clinician-rated LSAS after von Glischinski 2018, the cut of CL-07)")
     remission_below: float | None = Field(None, ge=0, description="remission: primary score below this at the end "
                                           "of treatment (e.g. HAM-A 7, CL-23; LSAS 30); None: not reported")
     counterfactual_control: bool = Field(

@@ -25,11 +25,6 @@ from oxysim.trials.report import write_report
 from oxysim.trials.run import TrialResult, run_power, run_trial
 from oxysim.trials.spec import StudySpec
 
-RESPONSE_REDUCTION = 0.5
-"""Response in trial reports: at least 50 % reduction of the primary scale from baseline (the common HAM-A
-criterion). The CBT calibration to CL-07 uses the 29 % LSAS cut of von Glischinski 2018 instead
-(scripts/calibrate_treatment.py), so report rates at 50 % run below CL-07's 49.5 %."""
-
 
 @dataclass(frozen=True)
 class StudyOutputs:
@@ -69,12 +64,13 @@ def _analyses(spec: StudySpec, result: TrialResult) -> tuple[pd.DataFrame, pd.Da
     if spec.design.type == "crossover":
         primary = analysis.crossover(visits, spec.control)
         return primary, pd.DataFrame(), pd.DataFrame()
-    binary = [analysis.responders(visits, spec.control, threshold=RESPONSE_REDUCTION,
+    binary = [analysis.responders(visits, spec.control, threshold=spec.endpoints.response_reduction,
                                   remission_below=spec.endpoints.remission_below)]
     if spec.follow_up_weeks:
         everything = result.visits[result.visits["scale"] == spec.primary_scale]
         try:
-            binary.append(analysis.relapse(everything, spec.control, spec.duration_weeks, RESPONSE_REDUCTION))
+            binary.append(analysis.relapse(everything, spec.control, spec.duration_weeks,
+                                          spec.endpoints.response_reduction))
         except InputError:
             pass  # no control responder with follow-up: the report shows response only
     return (analysis.ancova(visits, spec.control), analysis.effect_sizes(visits, spec.control),
