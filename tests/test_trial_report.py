@@ -12,12 +12,14 @@ from test_trial_analysis import visit_table  # the tests directory is on sys.pat
 
 from oxysim import RESEARCH_USE_NOTICE
 from oxysim.errors import InputError
+from oxysim.report.canvas import new_figure, png_bytes
 from oxysim.trials import analysis
 from oxysim.trials.report import FIGURES, write_report
 
 ACTIVE = "oxytocin $24 IU <script>alert(1)</script>"
 HEADINGS = ("Research use only", "Design", "Participant flow", "Trajectories by arm", "Primary analysis",
-            "Effect sizes", "Responders", "Power", "Mechanistic endpoints", "Assumptions and hypotheses", "Metadata")
+            "Model effect with in-silico twins", "Effect sizes", "Responders", "Power", "Mechanistic endpoints",
+            "Parameters behind the answer", "Assumptions and hypotheses", "Metadata")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -39,6 +41,9 @@ def inputs() -> dict[str, Any]:
         "responders": analysis.responders(visits, "placebo", threshold=0.2),
         "power": analysis.power_curve(replicates),
         "mechanistic": analysis.mechanistic_endpoints(mechanistic, "placebo"),
+        "counterfactual": pd.DataFrame({"arm": [ACTIVE], "control": ["placebo"], "n": [30], "mean_effect": [-1.5]}),
+        "sensitivity": (pd.DataFrame({"parameter": ["oxtr_ec50"], "score": [1.0], "basis": ["source: Gimpl 2001"]}),
+                        png_bytes(new_figure((2, 2)))),
         "assumptions": [{"name": "k_<i>", "value": 0.5, "unit": "1/h", "source": "Smith 2020 <doi>"},
                         {"name": "dropout", "value": 0.1, "unit": "1", "assumption": "10 % per trial"}],
         "hypotheses": {"dose_response": "inverted_u (Spengler et al. 2017)"},
@@ -81,9 +86,10 @@ def test_user_strings_are_escaped(report: tuple[Path, str]) -> None:
 
 
 def test_missing_tables_are_marked_not_computed(inputs: dict[str, Any], tmp_path: Path) -> None:
-    path = write_report(tmp_path, **{**inputs, "power": None, "mechanistic": None})
+    path = write_report(tmp_path, **{**inputs, "power": None, "mechanistic": None, "counterfactual": None,
+                                     "sensitivity": None})
     html = path.read_text(encoding="utf-8")
-    assert html.count("Not computed for this run.") == 3  # power, mechanistic, in-silico twins
+    assert html.count("Not computed for this run.") == 4
     assert not (tmp_path / "figures" / FIGURES["power"]).exists()
 
 

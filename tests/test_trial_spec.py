@@ -74,6 +74,7 @@ def test_a_valid_spec_fills_its_defaults():
     ({"power": {"n_per_arm": [1], "replicates": 2}}, ["power.n_per_arm", "[1]", "from 2 to"]),
     ({"design": {"type": "crossover"}, "follow_up_weeks": [4]}, ["follow_up_weeks", "parallel designs"]),
     ({"design": {"type": "crossover"}, "endpoints": {"mechanistic": True}}, ["design.washout_days = 0"]),
+    ({"sensitivity": {"samples": 24}}, ["sensitivity.samples", "power of 2"]),
     ({"design": {"type": "crossover"}, "endpoints": {"counterfactual_control": True}}, ["counterfactual_control", "parallel designs"]),
 ])
 def test_a_wrong_field_names_its_path_value_and_what_is_allowed(changes, fragments):

@@ -66,6 +66,20 @@ def test_response_is_counted_with_the_spec_criterion(study, cut):
         assert response.loc[arm, "events"] == expected.sum()[arm]
 
 
+def test_the_report_names_the_top_parameters_behind_the_answer(tmp_path):
+    arms = [{"name": "placebo", "regimen": "placebo in q24h x 7 @08:00"},
+            {"name": "oxytocin", "regimen": "oxytocin 24 IU in q24h x 7 @08:00"}]
+    spec = StudySpec(**{**SPEC, "arms": arms, "n_per_arm": 2, "duration_weeks": 1, "visits_weeks": [0, 1],
+                        "endpoints": {}, "sensitivity": {"trajectories": 2, "samples": 4, "top": 2}})
+    outputs = run_study(spec, tmp_path)
+    html = outputs.report.read_text(encoding="utf-8")
+    top = pd.read_json(tmp_path / "sensitivity" / "sensitivity.json", typ="series")["top_parameters"]
+    assert "Parameters behind the answer" in html and len(top) == 2
+    for row in top:
+        assert row["parameter"] in html and row["basis"][:40] in html
+    assert (tmp_path / "figures" / "sensitivity.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_every_assumption_has_a_source_or_a_stated_assumption():
     records = assumption_records(StudySpec(**SPEC))
     assert len(records) > 100

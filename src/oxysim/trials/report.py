@@ -31,7 +31,8 @@ from oxysim.trials.analysis import FLOW_STAGES, require_columns
 
 REPORT_FILE = "report.html"
 FIGURE_DIR = "figures"
-FIGURES = {"flow": "flow.png", "trajectories": "trajectories.png", "forest": "forest.png", "power": "power.png"}
+FIGURES = {"flow": "flow.png", "trajectories": "trajectories.png", "forest": "forest.png", "power": "power.png",
+           "sensitivity": "sensitivity.png"}
 NOT_COMPUTED = "<p>Not computed for this run.</p>"
 SIGN_NOTE = ("Differences are arm minus control (or last visit minus baseline): on anxiety scales a negative value "
              "is a larger reduction of symptoms in virtual patients.")
@@ -40,6 +41,9 @@ TWIN_NOTE = ("Every patient of an active arm was also simulated under the contro
              "free of the between-arm sampling, rater error and dropout that the primary analysis carries; when the "
              "two disagree, the primary contrast is mostly chance. p_holm in the primary table adjusts for the number "
              "of arms compared with one control.")
+SENSITIVITY_NOTE = ("Morris screening of every model parameter over its range, then Sobol indices of the top ones, for the "
+                    "first active arm against the control with one typical patient each: the parameters whose "
+                    "uncertainty moves this trial's answer most, and the source or assumption each rests on.")
 STYLE = """body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}
 .notice{border:2px solid #c90;background:#fff8e1;padding:.8em}
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}
@@ -142,7 +146,7 @@ def _table(frame: pd.DataFrame | None) -> str:
     """An escaped HTML table of ``frame`` with 4 significant digits, or the not-computed note."""
     if frame is None:
         return NOT_COMPUTED
-    formatters = {column: _format_p for column in frame.columns if column == "p_value"}
+    formatters = {column: _format_p for column in frame.columns if column in ("p_value", "p_holm")}
     return frame.to_html(index=False, escape=True, border=0, na_rep="", float_format=lambda x: f"{x:.4g}",
                          formatters=formatters)
 
@@ -212,13 +216,15 @@ def write_report(out_dir: str | Path, *, title: str, design: Mapping[str, Any], 
                  visits: pd.DataFrame, primary: pd.DataFrame, effect_sizes: pd.DataFrame | None,
                  responders: pd.DataFrame | None, power: pd.DataFrame | None, mechanistic: pd.DataFrame | None,
                  assumptions: Sequence[Mapping[str, Any]], hypotheses: Mapping[str, str],
-                 metadata: Mapping[str, Any], counterfactual: pd.DataFrame | None = None) -> Path:
+                 metadata: Mapping[str, Any], counterfactual: pd.DataFrame | None = None,
+                 sensitivity: tuple[pd.DataFrame, bytes] | None = None) -> Path:
     """Write ``report.html`` and ``figures/*.png`` of a virtual trial into ``out_dir``; return the HTML path.
 
     ``flow`` is :func:`oxysim.trials.analysis.consort_flow`'s table, ``primary`` one with contrast, estimate,
     ci_low and ci_high (e.g. :func:`~oxysim.trials.analysis.ancova`), ``power`` :func:`~oxysim.trials.analysis.
     power_curve`'s, ``counterfactual`` :func:`~oxysim.trials.analysis.counterfactual_effects`'s; the other
-    tables are shown as given, None meaning not computed. ``assumptions`` items have
+    tables are shown as given, None meaning not computed. ``sensitivity`` is the top-parameter table and
+    figure of :func:`oxysim.sensitivity.run_sensitivity` (its ``top`` and :func:`~oxysim.sensitivity.figure`). ``assumptions`` items have
     name, value, unit and a source or an assumption; ``hypotheses`` maps each hypothesis to its variant and
     evidence.
     """
@@ -227,6 +233,8 @@ def write_report(out_dir: str | Path, *, title: str, design: Mapping[str, Any], 
     _check_tables(flow, visits, primary, power, optional)
     assumption_rows = _assumption_table(assumptions)
     images = _render_figures(flow, visits, primary, power)
+    if sensitivity is not None:
+        images["sensitivity"] = sensitivity[1]
     notice = (f'<p class="notice">{escape(RESEARCH_USE_NOTICE)} Every number in this report describes simulated '
               "virtual patients; none is a recommendation for treating or dosing a person.</p>")
     power_section = NOT_COMPUTED if power is None else _image(images["power"], "power curve") + _table(power)
@@ -243,6 +251,9 @@ def write_report(out_dir: str | Path, *, title: str, design: Mapping[str, Any], 
         ("Responders", _table(responders)),
         ("Power", power_section),
         ("Mechanistic endpoints", _table(mechanistic)),
+        ("Parameters behind the answer", NOT_COMPUTED if sensitivity is None else
+         f"<p>{escape(SENSITIVITY_NOTE)}</p>" + _table(sensitivity[0])
+         + _image(images["sensitivity"], "Morris and Sobol indices of the top parameters")),
         ("Assumptions and hypotheses", "<h3>Assumptions</h3>" + _table(assumption_rows)
          + "<h3>Hypothesis variants</h3>" + _mapping_table(hypotheses)),
         ("Metadata", _mapping_table(metadata)),

@@ -149,6 +149,25 @@ class Endpoints(BaseModel):
         "so the report gives the model's paired effect free of sampling and rater noise (parallel designs only)")
 
 
+class Sensitivity(BaseModel):
+    """Global sensitivity of the trial's answer to the model parameters, shown in its report
+    (:func:`oxysim.sensitivity.run_sensitivity`: Morris screening of every parameter, Sobol on the top ones)."""
+
+    model_config = _FROZEN
+
+    trajectories: int = Field(4, ge=2, le=200, description="Morris trajectories r; cost 2 r (k + 1) typical-patient runs")
+    samples: int = Field(32, ge=2, le=4096, description="Sobol base samples N, a power of 2; cost 2 N (top + 2) runs")
+    top: int = Field(6, ge=1, le=50, description="parameters with the largest Morris mu* that get Sobol indices")
+    seed: int = Field(0, ge=0, lt=2**32, description="seed of the Morris and Sobol designs")
+
+    @field_validator("samples")
+    @classmethod
+    def _power_of_two(cls, value: int) -> int:
+        if value & (value - 1):
+            raise ValueError(f"samples must be a power of 2 (e.g. 16, 32, 64); got {value}")
+        return value
+
+
 class Power(BaseModel):
     """Replicate trials per trial size, for a power curve."""
 
@@ -195,6 +214,7 @@ class StudySpec(BaseModel):
     virtual_population: VirtualPopulation | None = None
     endpoints: Endpoints = Endpoints()
     power: Power | None = None
+    sensitivity: Sensitivity | None = None
 
     def __init__(self, **data: Any) -> None:
         try:

@@ -103,6 +103,7 @@ def run_study(
                    if spec.endpoints.mechanistic and spec.design.type == "parallel" else None)
     counterfactual = (analysis.counterfactual_effects(result.patients, spec.control)
                       if spec.endpoints.counterfactual_control else None)
+    sensitivity = _sensitivity(spec, out / "sensitivity") if spec.sensitivity is not None else None
     power = None
     if spec.power is not None:
         replicates = run_power(spec, out / "power", workers=workers, cluster=cluster, resume=resume,
@@ -120,11 +121,22 @@ def run_study(
         out, title=spec.name, design=_design_summary(spec), flow=analysis.consort_flow(visits, assessed),
         visits=visits, primary=primary,
         effect_sizes=effects if not effects.empty else None, responders=responders if not responders.empty else None,
-        power=power, mechanistic=mechanistic, counterfactual=counterfactual, assumptions=assumption_records(spec),
+        power=power, mechanistic=mechanistic, counterfactual=counterfactual, sensitivity=sensitivity,
+        assumptions=assumption_records(spec),
         hypotheses=result.manifest["hypotheses"],
         metadata={"seed": spec.seed, "oxysim_version": __version__, "notice": RESEARCH_USE_NOTICE,
                   "spec": yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False)})
     return StudyOutputs(result, primary, effects, responders, mechanistic, power, report, counterfactual)
+
+
+def _sensitivity(spec: StudySpec, out: Path) -> tuple[pd.DataFrame, bytes]:
+    """Run the spec's sensitivity analysis into ``out``; its top-parameter table and figure for the report."""
+    from oxysim.sensitivity import figure, run_sensitivity  # sensitivity builds on the trial modules
+
+    settings = spec.sensitivity
+    result = run_sensitivity(spec, morris_trajectories=settings.trajectories, sobol_samples=settings.samples,
+                             top=settings.top, seed=settings.seed, out_dir=out)
+    return result.top, figure(result)
 
 
 def _design_summary(spec: StudySpec) -> dict[str, Any]:
