@@ -52,9 +52,22 @@ def window_mean(ds: xr.Dataset, variable: str, start_h: float, stop_h: float) ->
 
 
 def peak_time_min(ds: xr.Dataset, variable: str, onset_h: float, stop_h: float) -> np.ndarray:
-    """Per-patient minutes from ``onset_h`` to the maximum of ``variable`` before ``stop_h``."""
+    """Per-patient minutes from ``onset_h`` to the maximum of ``variable`` before ``stop_h``.
+
+    The peak is placed between output times by the vertex of the parabola through the largest sample and its
+    two neighbours (exact for a locally quadratic peak), so the measure moves continuously with the parameters
+    instead of in output-grid steps, which a fit needs.
+    """
     times, series = values(ds, variable, onset_h, stop_h)
-    return (times[np.argmax(series, axis=1)] - onset_h) * 60.0
+    peaks = np.argmax(series, axis=1)
+    result = times[peaks].astype(float)
+    for row, k in enumerate(peaks):
+        if 0 < k < times.size - 1:
+            left, middle, right = series[row, k - 1:k + 2]
+            curvature = left - 2 * middle + right
+            if curvature < 0:
+                result[row] += 0.5 * (left - right) / curvature * (times[k + 1] - times[k - 1]) / 2
+    return (result - onset_h) * 60.0
 
 
 def evoked(task: xr.Dataset, rest: xr.Dataset, variable: str, onset_h: float, duration_min: float) -> np.ndarray:
@@ -72,16 +85,21 @@ def recovery_min(ds: xr.Dataset, variable: str, onset_h: float, end_h: float, st
     """Per-patient minutes from ``end_h`` until ``variable`` is back within ``fraction`` of its rise.
 
     The rise is the peak after ``onset_h`` minus the value at ``onset_h``; "back" is the first time after
-    the peak that the excess over the onset value falls below ``fraction`` of it (NaN if not by ``stop_h``).
+    the peak that the excess over the onset value falls below ``fraction`` of it (NaN if not by ``stop_h``),
+    interpolated linearly between the two output times around the crossing.
     """
     times, series = values(ds, variable, onset_h, stop_h)
     excess = series - series[:, :1]
     result = np.full(series.shape[0], np.nan)
     for row, trace in enumerate(excess):
         peak = int(np.argmax(trace))
-        back = np.nonzero(trace[peak:] < fraction * trace[peak])[0]
+        level = fraction * trace[peak]
+        back = np.nonzero(trace[peak:] < level)[0]
         if back.size:
-            result[row] = (times[peak + back[0]] - end_h) * 60.0
+            after = peak + back[0]
+            before = after - 1
+            share = (trace[before] - level) / (trace[before] - trace[after])
+            result[row] = (times[before] + share * (times[after] - times[before]) - end_h) * 60.0
     return result
 
 
