@@ -54,9 +54,20 @@ def population(n_patients: int, seed: int = 1) -> tuple[dict[str, np.ndarray], n
     return params, rest_state(compiled, params, n_patients)
 
 
-def run_reference(params, y0, times, events, rtol=RTOL) -> np.ndarray:
+def run_reference(params, y0, times, events, rtol=RTOL, check: int | None = None, chunk: int | None = None) -> np.ndarray:
+    """The reference engine over the whole batch, or in chunks of ``chunk`` patients keeping only the first
+    ``check`` patients' states (its dense result for N = 10,000 would need ~5.5 GB, its solver far more)."""
     compiled = compile_model()
-    return simulate_batch(compiled, params, events, times, n_patients=y0.shape[0], rtol=rtol, atol_scale=1e-10 if rtol < 1e-8 else 1e-8, y0=y0).states
+    atol_scale = 1e-10 if rtol < 1e-8 else 1e-8
+    n = y0.shape[0]
+    chunk = chunk or n
+    kept = []
+    for start in range(0, n, chunk):
+        rows = slice(start, min(start + chunk, n))
+        states = simulate_batch(compiled, {k: v[rows] for k, v in params.items()}, events, times,
+                                n_patients=rows.stop - rows.start, rtol=rtol, atol_scale=atol_scale, y0=y0[rows]).states
+        kept.append(states if check is None else states[: max(0, check - start)])
+    return np.concatenate(kept)
 
 
 def run_fast(params, y0, times, events, threads: int, check: int, chunk: int, rtol=RTOL) -> tuple[np.ndarray, float]:
@@ -78,11 +89,12 @@ _RR = None
 
 
 def _roadrunner_worker(args) -> np.ndarray:
-    """Integrate a slice of patients with libroadrunner (the model is loaded once per process)."""
+    """Integrate a slice of patients with libroadrunner (the model is loaded once per process); return the
+    states of its first ``keep`` patients (bounded memory at large N)."""
     global _RR
     import roadrunner
 
-    xml, names, state_names, params, y0, times = args
+    xml, names, state_names, params, y0, times, keep = args
     if _RR is None:
         roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)  # CVODE restart warnings after each dose
         _RR = roadrunner.RoadRunner(xml)
@@ -90,7 +102,7 @@ def _roadrunner_worker(args) -> np.ndarray:
         _RR.integrator.absolute_tolerance = 1e-10
         _RR.integrator.max_steps = 500000
         _RR.timeCourseSelections = list(state_names)
-    out = np.empty((y0.shape[0], times.size, len(state_names)))
+    out = np.empty((min(keep, y0.shape[0]), times.size, len(state_names)))
     for k in range(y0.shape[0]):
         _RR.resetAll()  # time 0, events re-armed; then this patient's parameters and states
         for name in names:
@@ -98,18 +110,20 @@ def _roadrunner_worker(args) -> np.ndarray:
         for i, name in enumerate(state_names):
             _RR[name] = float(y0[k, i])
         result = _RR.simulate(times=times)
-        columns = [list(result.colnames).index(name) for name in state_names]
-        out[k] = np.asarray(result)[:, columns]
+        if k < out.shape[0]:
+            columns = [list(result.colnames).index(name) for name in state_names]
+            out[k] = np.asarray(result)[:, columns]
     return out
 
 
-def run_roadrunner(params, y0, times, events, workers: int) -> np.ndarray:
+def run_roadrunner(params, y0, times, events, workers: int, check: int) -> np.ndarray:
+    """libroadrunner patient by patient in ``workers`` processes; the first ``check`` patients' states."""
     compiled = compile_model()
     xml = export_sbml(compiled, {k: float(v[0]) for k, v in params.items()}, y0[0], events)
     names = list(compiled.model.parameter_names)
     slices = np.array_split(np.arange(y0.shape[0]), max(1, workers))
-    jobs = [(xml, names, compiled.model.state_names, {k: v[s] for k, v in params.items()}, y0[s], times)
-            for s in slices if s.size]
+    jobs = [(xml, names, compiled.model.state_names, {k: v[s] for k, v in params.items()}, y0[s], times,
+             max(0, check - int(s[0]))) for s in slices if s.size]
     if workers <= 1:
         return np.concatenate([_roadrunner_worker(job) for job in jobs])
     with mp.get_context("fork").Pool(workers) as pool:
@@ -139,7 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--engines", default="fast,reference,roadrunner")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--check", type=int, default=10, help="patients checked against the tight reference")
-    parser.add_argument("--chunk", type=int, default=1000, help="fast engine: patients per chunk")
+    parser.add_argument("--chunk", type=int, default=1000, help="fast and reference engines: patients per chunk")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -162,11 +176,12 @@ def main(argv: list[str] | None = None) -> dict:
                 label = "fast" if threads == 1 else f"fast_x{threads}"
                 _timed(label, row, n, truth, lambda t=threads: _fast_result(params, y0, times, events, t, check, args.chunk))
         if "reference" in engines:
-            _timed("reference", row, n, truth, lambda: run_reference(params, y0, times, events))
+            _timed("reference", row, n, truth, lambda: run_reference(params, y0, times, events, check=check,
+                                                                       chunk=args.chunk))
         if "roadrunner" in engines:
             for workers in sorted({1, args.workers}):
                 label = "roadrunner" if workers == 1 else f"roadrunner_x{workers}"
-                _timed(label, row, n, truth, lambda w=workers: run_roadrunner(params, y0, times, events, w))
+                _timed(label, row, n, truth, lambda w=workers: run_roadrunner(params, y0, times, events, w, check))
         if "fast" in engines and "roadrunner" in engines:
             _matched(row, params, y0, times, events, truth, n, args)
             for suffix in ("", f"_x{args.workers}"):
