@@ -348,6 +348,33 @@ def validate(
                  ("id", "verdict", "predicted", "target [band]", "units", "confidence", "favoured / reason"), rows)
 
 
+@app.command()
+@_user_errors
+def fit(
+    problem: Annotated[str, typer.Argument(help="Fit problem (oxysim.fitting.problems), e.g. hpa_kinetics.")],
+    out: Annotated[Path, typer.Option(help="Folder for fit_record.yaml, starts/profiles/intervals/findings CSV "
+                                      "and profiles.png.")],
+    starts: Annotated[int, typer.Option(help="Optimiser starts: the current defaults, then random points.")] = 4,
+    seed: Annotated[int, typer.Option(help="Seed of the random start points.")] = 0,
+    profile: Annotated[bool, typer.Option(help="Profile likelihood of every fitted parameter.")] = True,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the fit record as JSON and nothing else.")] = False,
+) -> None:
+    """Estimate a problem's parameters from its published findings (pyPESTO), with profile likelihoods."""
+    from oxysim.fitting.problems import get_problem
+    from oxysim.fitting.run import run_fit
+
+    result = run_fit(get_problem(problem), out, starts=starts, seed=seed, profile=profile)
+    if json_output:
+        _emit_json(result.record)
+        return
+    rows = [(name, f"{p['value']:.3g} {p['unit']}", f"{p['previous_default']:.3g}",
+             "" if not p["ci95"] else f"[{p['ci95'][0] or float('nan'):.3g}, {p['ci95'][1] or float('nan'):.3g}]",
+             p["note"]) for name, p in result.record["parameters"].items()]
+    nll = result.record["negative_log_likelihood"]
+    _print_table(f"Fit {problem}: -log L {nll['previous_defaults']:.4g} -> {nll['fit']:.4g}; files in {out}",
+                 ("parameter", "fit", "previous", "95 % profile interval", "identifiability"), rows)
+
+
 export_app = typer.Typer(help="Export the model to exchange formats.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
@@ -371,6 +398,23 @@ def export_sbml_command(
     except OSError as exc:
         raise InputError(f"cannot write {str(out)!r}: {exc.strerror or exc}.") from None
     typer.echo(f"Wrote {out} (SBML Level 3 Version 2)")
+    typer.echo(RESEARCH_USE_NOTICE, err=True)
+
+
+@export_app.command("petab")
+@_user_errors
+def export_petab_command(
+    problem: Annotated[str, typer.Argument(help="Fit problem (oxysim.fitting.problems), e.g. hpa_kinetics.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for problem.yaml and the PEtab tables.")],
+) -> None:
+    """Write a fit problem as PEtab v1 (point findings) plus summary_statistics.tsv (the other findings)."""
+    from oxysim.fitting.petab_export import export_petab
+    from oxysim.fitting.problems import PETAB_LAYOUTS, get_problem
+
+    if problem not in PETAB_LAYOUTS:
+        raise InputError(f"fit problem {problem!r} has no PEtab layout; with one: {', '.join(PETAB_LAYOUTS)}")
+    path = export_petab(get_problem(problem), PETAB_LAYOUTS[problem], out)
+    typer.echo(f"Wrote {path} (PEtab v1) and {path.parent / 'summary_statistics.tsv'}")
     typer.echo(RESEARCH_USE_NOTICE, err=True)
 
 

@@ -1,0 +1,118 @@
+"""Estimation and profile likelihoods (oxysim.fitting.estimate) against problems with analytic answers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from oxysim.errors import InputError
+from oxysim.fitting.estimate import estimate
+from oxysim.fitting.problem import FitParameter, FitProblem
+from oxysim.fitting.petab_export import export_petab
+from oxysim.fitting.problems import PETAB_LAYOUTS, PROBLEMS, get_problem
+from oxysim.fitting.record import stored_record
+from oxysim.model import build_model
+
+T = np.array([1.0, 2.0, 3.0, 4.0])
+SIGMA = 0.5
+THETA = 2.0
+Y = THETA * T + np.array([0.3, -0.2, 0.1, -0.25])
+
+
+def linear_nll(log10_x: np.ndarray) -> float:
+    """y_i = theta t_i + N(0, sigma^2) with theta on the log10 scale: the profile is quadratic in theta."""
+    theta = 10.0 ** log10_x[0]
+    return 0.5 * float(np.sum(((theta * T - Y) / SIGMA) ** 2))
+
+
+def test_the_fit_and_profile_interval_match_least_squares_by_hand():
+    result = estimate(["theta"], [-1.0], [1.0], linear_nll, starts=3, seed=1)
+    information = np.sum(T**2) / SIGMA**2
+    theta_hat = np.sum(T * Y) / np.sum(T**2)
+    half_width = np.sqrt(stats.chi2.ppf(0.95, 1) / information)  # exact for a quadratic profile
+    row = result.intervals.iloc[0]
+    assert result.values["theta"] == pytest.approx(theta_hat, rel=1e-3)
+    assert row["identifiable"]
+    assert row["ci_low"] == pytest.approx(theta_hat - half_width, rel=0.01)
+    assert row["ci_high"] == pytest.approx(theta_hat + half_width, rel=0.01)
+    assert len(result.starts) == 3 and result.starts["nll"].is_monotonic_increasing
+
+
+def test_a_parameter_seen_only_through_a_product_is_not_identifiable():
+    def product_nll(log10_x: np.ndarray) -> float:
+        a, b = 10.0 ** log10_x
+        return linear_nll(np.array([np.log10(a * b)]))
+
+    result = estimate(["a", "b"], [-1.0, -1.0], [1.0, 1.0], product_nll, guess=[0.1, 0.2], starts=2, seed=0)
+    assert 10 ** result.best.sum() == pytest.approx(np.sum(T * Y) / np.sum(T**2), rel=1e-2)
+    assert not result.intervals["identifiable"].any()
+    assert result.intervals["note"].str.startswith("not identifiable").all()
+
+
+def test_bad_bounds_are_refused():
+    with pytest.raises(InputError, match="lower < upper"):
+        estimate(["theta"], [1.0], [0.0], linear_nll)
+
+
+# --- problems, records and the model defaults -------------------------------------------------------------
+
+
+def test_a_prior_range_is_a_95_percent_log_normal_interval():
+    parameter = FitParameter("cortisol_half_life", 15.0, 240.0, prior=(60.0, 120.0))
+    assert parameter.prior_residual(np.sqrt(60.0 * 120.0)) == pytest.approx(0.0, abs=1e-12)
+    assert parameter.prior_residual(120.0) == pytest.approx(1.959964, rel=1e-6)
+    assert parameter.prior_residual(60.0) == pytest.approx(-1.959964, rel=1e-6)
+    assert FitParameter("crh_half_life", 1.0, 30.0).prior_residual(4.0) is None
+
+
+def test_a_problem_names_unknown_parameters_and_findings():
+    with pytest.raises(InputError, match="unknown parameter"):
+        FitProblem("x", "", (FitParameter("no_such_parameter", 1.0, 2.0),), ("HPA-10",))
+    with pytest.raises(InputError, match="unknown finding or experiment"):
+        FitProblem("x", "", (FitParameter("crh_half_life", 1.0, 30.0),), ("HPA-99",))
+    with pytest.raises(InputError, match="known: hpa_kinetics"):
+        get_problem("nope")
+
+
+@pytest.mark.parametrize("name", sorted(PROBLEMS))
+def test_the_model_defaults_equal_the_stored_fit(name):
+    record = stored_record(name)
+    declared = {p.name: p for p in build_model().parameters}
+    assert record["problem"] == name and set(record["parameters"]) == set(get_problem(name).names)
+    for parameter, entry in record["parameters"].items():
+        assert declared[parameter].value == entry["value"], parameter
+        assert declared[parameter].unit == entry["unit"]
+        assert f"evidence/fits/{name}.yaml" in declared[parameter].source  # the default cites its fit
+
+
+def test_the_stored_hpa_fit_beats_the_previous_defaults_on_its_findings():
+    problem, record = get_problem("hpa_kinetics"), stored_record("hpa_kinetics")
+    previous = np.log10([record["parameters"][n]["previous_default"] for n in problem.names])
+    current = np.log10([problem.nominal()[n] for n in problem.names])
+    fitted = problem.negative_log_likelihood(current)
+    assert fitted < problem.negative_log_likelihood(previous) - 10.0
+    assert fitted == pytest.approx(record["negative_log_likelihood"]["fit"], abs=1.0)  # 3-digit rounding only
+
+
+def test_the_petab_export_lints_clean_and_libroadrunner_reproduces_its_points(tmp_path):
+    """PEtab's linter accepts the export; libroadrunner, simulating model.xml under each condition, gives the
+    same values at the measurement times as oxysim's validation experiments (an independent simulator)."""
+    petab = pytest.importorskip("petab.v1")
+    roadrunner = pytest.importorskip("roadrunner")
+    problem, layout = get_problem("hpa_kinetics"), PETAB_LAYOUTS["hpa_kinetics"]
+    yaml_path = export_petab(problem, layout, tmp_path)
+    loaded = petab.Problem.from_yaml(yaml_path)
+    assert not petab.lint_problem(loaded)
+    assert set(loaded.parameter_df.index) == set(problem.names)
+    summaries = pd.read_csv(tmp_path / "summary_statistics.tsv", sep="\t")
+    points = {p.experiment for p in layout.points}
+    assert set(summaries["id"]) | points == {r.id for r in problem.results(problem.nominal())}
+    predicted = {r.id: r.predicted for r in problem.results(problem.nominal()) if r.id in points}
+    for point in layout.points:
+        rr = roadrunner.RoadRunner(str(tmp_path / "model.xml"))
+        rr.integrator.relative_tolerance = 1e-10
+        rr.integrator.absolute_tolerance = 1e-12
+        for name, value in loaded.condition_df.loc[point.condition].items():
+            rr[name] = float(value)
+        result = rr.simulate(0.0, point.time_h, 2, selections=["time", point.observable])
+        assert result[-1, 1] == pytest.approx(predicted[point.experiment], rel=1e-4), point.experiment
