@@ -133,10 +133,13 @@ def lu_source(pattern: LUPattern, *, cache: bool = True) -> str:
     diagonal = {int(flat) for flat in pattern.diag_flat}
     assemble = [jit, "def lu_assemble(w, jv, shift):", '    """Write shift * I - J into the compact work array."""']
     for e, flat in enumerate(pattern.structure_flat):
-        terms = ([f"-jv[{jac_at[int(flat)]}]"] if int(flat) in jac_at else []) + (["shift"] if int(flat) in diagonal else [])
+        terms = [f"-jv[{jac_at[int(flat)]}]"] if int(flat) in jac_at else []
+        terms += ["shift"] if int(flat) in diagonal else []
         assemble.append(f"    w[{e}] = {' + '.join(terms) if terms else '0.0'}")
-    factor = [jit, "def lu_factor(w):", '    """In-place LU without pivoting; False when a pivot is zero or not finite."""']
-    solve = [jit, "def lu_solve(w, b):", '    """Overwrite b (original state order) with the solution of the factorised system."""']
+    factor = [jit, "def lu_factor(w):",
+              '    """In-place LU without pivoting; False when a pivot is zero or not finite."""']
+    solve = [jit, "def lu_solve(w, b):",
+             '    """Overwrite b (original state order) with the solution of the factorised system."""']
     solve += [f"    x{a} = b[{int(pattern.perm[a])}]" for a in range(n)]
     for k in range(n):
         lower = pattern.lower_idx[pattern.lower_ptr[k]:pattern.lower_ptr[k + 1]]

@@ -41,9 +41,10 @@ TWIN_NOTE = ("Every patient of an active arm was also simulated under the contro
              "free of the between-arm sampling, rater error and dropout that the primary analysis carries; when the "
              "two disagree, the primary contrast is mostly chance. p_holm in the primary table adjusts for the number "
              "of arms compared with one control.")
-SENSITIVITY_NOTE = ("Morris screening of every model parameter over its range, then Sobol indices of the top ones, for the "
-                    "first active arm against the control with one typical patient each: the parameters whose "
-                    "uncertainty moves this trial's answer most, and the source or assumption each rests on.")
+SENSITIVITY_NOTE = ("Morris screening of every model parameter over its range, then Sobol indices of the top "
+                    "ones, for the first active arm against the control with one typical patient each: the "
+                    "parameters whose uncertainty moves this trial's answer most, and the source or assumption "
+                    "each rests on.")
 STYLE = """body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}
 .notice{border:2px solid #c90;background:#fff8e1;padding:.8em}
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}
@@ -224,9 +225,9 @@ def write_report(out_dir: str | Path, *, title: str, design: Mapping[str, Any], 
     ci_low and ci_high (e.g. :func:`~oxysim.trials.analysis.ancova`), ``power`` :func:`~oxysim.trials.analysis.
     power_curve`'s, ``counterfactual`` :func:`~oxysim.trials.analysis.counterfactual_effects`'s; the other
     tables are shown as given, None meaning not computed. ``sensitivity`` is the top-parameter table and
-    figure of :func:`oxysim.sensitivity.run_sensitivity` (its ``top`` and :func:`~oxysim.sensitivity.figure`). ``assumptions`` items have
-    name, value, unit and a source or an assumption; ``hypotheses`` maps each hypothesis to its variant and
-    evidence.
+    figure of :func:`oxysim.sensitivity.run_sensitivity` (its ``top`` and :func:`~oxysim.sensitivity.figure`).
+    ``assumptions`` items have name, value, unit and a source or an assumption; ``hypotheses`` maps each
+    hypothesis to its variant and evidence.
     """
     optional = {"effect size": effect_sizes, "responder": responders, "mechanistic": mechanistic,
                 "counterfactual": counterfactual}

@@ -122,7 +122,8 @@ def _eligible(spec: StudySpec, scores: pd.Series, reference: np.ndarray | None) 
     probability = pd.Series(1.0, index=scores.index)
     if spec.virtual_population is not None:
         target = spec.virtual_population
-        probability[:] = acceptance_probabilities(reference, scores.to_numpy(), target.baseline_mean, target.baseline_sd)
+        probability[:] = acceptance_probabilities(reference, scores.to_numpy(), target.baseline_mean,
+                                                  target.baseline_sd)
         draws = np.array([patient_stream(spec.seed, index, SELECTION_STREAM).random() for index in scores.index])
         eligible &= draws < probability.to_numpy()
     return pd.DataFrame({"selection_probability": probability, "eligible": eligible})
@@ -201,11 +202,14 @@ def _simulate_members(spec: StudySpec, members: pd.DataFrame, regimen: Any, over
 
 
 def _true_changes(ds: xr.Dataset, spec: StudySpec, schedule: pd.DataFrame) -> np.ndarray:
-    """Noise-free change of the primary score from each period's baseline to its end of treatment, (patients, periods)."""
+    """Noise-free change of the primary score from each period's baseline to its end of treatment.
+
+    Shape (patients, periods)."""
     changes = []
     for _, visits in schedule.groupby("period", sort=True):
         treatment = visits[visits["week"] <= spec.duration_weeks]
-        start, end = (treatment.loc[treatment["week"].idxmin(), "hour"], treatment.loc[treatment["week"].idxmax(), "hour"])
+        start = treatment.loc[treatment["week"].idxmin(), "hour"]
+        end = treatment.loc[treatment["week"].idxmax(), "hour"]
         changes.append(ds[spec.primary_scale].sel(time=end).values - ds[spec.primary_scale].sel(time=start).values)
     return np.stack(changes, axis=1)
 

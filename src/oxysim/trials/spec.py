@@ -155,7 +155,8 @@ class Sensitivity(BaseModel):
 
     model_config = _FROZEN
 
-    trajectories: int = Field(4, ge=2, le=200, description="Morris trajectories r; cost 2 r (k + 1) typical-patient runs")
+    trajectories: int = Field(4, ge=2, le=200,
+                              description="Morris trajectories r; cost 2 r (k + 1) typical-patient runs")
     samples: int = Field(32, ge=2, le=4096, description="Sobol base samples N, a power of 2; cost 2 N (top + 2) runs")
     top: int = Field(6, ge=1, le=50, description="parameters with the largest Morris mu* that get Sobol indices")
     seed: int = Field(0, ge=0, lt=2**32, description="seed of the Morris and Sobol designs")

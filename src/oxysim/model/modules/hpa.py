@@ -9,12 +9,20 @@ claim E1). The circadian rhythm is an exogenous input, as Hosseinichimeh et al. 
 from oxysim.model.declaration import Assignment, Module, Parameter, Process, State
 
 MILO = "Milo et al. 2025 Mol Syst Biol 21:254 (DEFAULT_PARS; MODELS.md §1.1 [V])"
+FIT = ("Fitted 2026-11-27 by `oxysim fit hpa_kinetics` (pyPESTO, profile likelihood) to HPA-10, HPA-12, HPA-13, "
+       "HPA-14, HPA-16 and HPA-17; record: oxysim/evidence/fits/hpa_kinetics.yaml")
 HPA_MEAN = "HPA-12/HPA-13: serum cortisol ~138-690 nmol/L in the morning, <138 in the evening"
 
 PARAMETERS = (
-    Parameter("crh_half_life", 4.0, "min", "CRH half-life", source=MILO),
-    Parameter("acth_half_life", 20.0, "min", "ACTH half-life", source=MILO),
-    Parameter("cortisol_half_life", 80.0, "min", "Cortisol half-life", source=MILO + "; HPA-13: 60-120 min"),
+    Parameter("crh_half_life", 1.0, "min", "CRH half-life", source=FIT + ": the optimum lies at the lower bound "
+              "(1 min); the findings give only an upper 95 % limit of 2.75 min (not identifiable below). Was 4 min "
+              "(" + MILO + ")"),
+    Parameter("acth_half_life", 5.32, "min", "ACTH half-life", source=FIT + ": 95 % profile interval 3.24-6.99 min, "
+              "with the HPA-14 range (~10 min; 3-8 in another summary) as prior. Was 20 min (" + MILO + ")"),
+    Parameter("cortisol_half_life", 34.1, "min", "Cortisol half-life", source=FIT + ": 95 % profile interval "
+              "28.8-41.6 min, below the textbook 60-120 min of HPA-13 (its prior): the TSST recovery (HPA-10, "
+              "HPA-16, salivary free cortisol) needs faster clearance than total plasma cortisol has, a limit of the "
+              "model's single cortisol pool (no CBG binding). Was 80 min (" + MILO + ")"),
     Parameter("pituitary_half_life", 20.0, "day", "Corticotroph mass turnover half-life", source=MILO),
     Parameter("adrenal_half_life", 30.0, "day", "Adrenal cortex mass turnover half-life", source=MILO),
     Parameter("gr_half_activation", 4.0, "dimensionless", "GR half-activation (normalised cortisol)", source=MILO),
