@@ -36,8 +36,10 @@ PARAMETERS = (
     Parameter("circadian_period", 24.0, "h", "Period of the circadian drive", source="Definition of a day"),
     Parameter("stress_drive_gain", 2.0, "dimensionless",
               "Log-gain of the hypothalamic drive during a laboratory stressor",
-              assumption="Calibrated so that a 15-min TSST raises cortisol by roughly 50-100 % at its "
-              "peak ~30-50 min after onset (HPA-07 d = 0.93; HPA-16)."),
+              assumption="Set by hand so that a 15-min TSST raises cortisol by roughly 50-100 % (HPA-07 d = 0.93; "
+              "HPA-16), and left out of the hpa_kinetics fit because it also drives the clinical model. With the "
+              "fitted half-lives the rise is 106 % with a peak 24 min after onset (HPA-16: 120 % [60, 240], "
+              "27.5 min [20, 35])."),
     Parameter("amygdala_hpa_gain", 0.8, "dimensionless", "Log-gain of the CeA -> PVN excitation",
               assumption="Amygdala output drives the PVN (MODELS.md §1.1 'u(t) is the stress / amygdala "
               "drive'); magnitude chosen so amygdala hyperactivity raises the drive modestly (P10)."),
