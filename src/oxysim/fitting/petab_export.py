@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from oxysim.errors import InputError
-from oxysim.fitting.problem import Z_95, FitProblem
+from oxysim.fitting.problem import FitProblem
 from oxysim.interop.sbml import patient_sbml
 from oxysim.report.tables import atomic_path
+from oxysim.trials.analysis import Z_95
 from oxysim.validation.registry import select
 
 

@@ -17,11 +17,9 @@ import numpy as np
 
 from oxysim.errors import InputError
 from oxysim.model import build_model
+from oxysim.trials.analysis import Z_95  # a band edge is 1.96 SD from its value
 from oxysim.validation.registry import select
 from oxysim.validation.runner import Result, run_validation
-
-Z_95 = 1.959963984540054
-"""Half-width of a 95 % interval in standard deviations: a band edge is 1.96 SD from its value."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import numpy as np
 import pint
 import xarray as xr
 
+from oxysim.trials.analysis import Z_95
 from oxysim.validation.experiment import Arm, Experiment, NotRunnable, Prediction, Target
 from oxysim.validation.measures import (HOURS_PER_WEEK, at, covariate_factors, hedges_g, observed_scores, prepost_g,
                                         quantity, responders)
@@ -145,7 +146,7 @@ def genotype_baseline_d(runs: Mapping[str, xr.Dataset]) -> pint.Quantity:
 
 def _binomial_band(rate: float, n_source: int, n_model: float) -> tuple[float, float]:
     """95 % band of a pooled rate from n_source people, widened for a virtual sample of n_model."""
-    half = 1.959964 * math.sqrt(rate * (1 - rate) * (1 / n_source + 1 / n_model))
+    half = Z_95 * math.sqrt(rate * (1 - rate) * (1 / n_source + 1 / n_model))
     return rate - half, rate + half
 
 

@@ -14,6 +14,7 @@ import pint
 import xarray as xr
 
 from oxysim.regimen import IU_TO_UG
+from oxysim.trials.analysis import Z_95
 from oxysim.validation.experiment import Arm, Experiment, NotRunnable, Target
 from oxysim.validation.measures import at, clock, peak_time_min, quantity, units_of, values
 
@@ -98,7 +99,7 @@ def iv_clearance(runs: Mapping[str, xr.Dataset]) -> pint.Quantity:
 
 def _fisher_interval(r: float, n: int) -> tuple[float, float]:
     """95 % interval of a correlation r observed in n people (Fisher z)."""
-    half = 1.959964 / math.sqrt(n - 3)
+    half = Z_95 / math.sqrt(n - 3)
     return math.tanh(math.atanh(r) - half), math.tanh(math.atanh(r) + half)
 
 
