@@ -29,7 +29,8 @@ Definitions. Pre-post g: mean reduction from baseline / SD of the baseline score
 own criterion; here an LSAS reduction of at least 29 %, the clinician-rated LSAS response cut point of von
 Glischinski et al. 2018 (Clin Psychol Psychother 25:465, abstract seen); the 50 % rate is printed beside it.
 Relapse (CL-08, "remitted after CBT"; the model has few remitters, so responders stand in): a week-12 responder who
-responds at none of the follow-up visits 20 and 24 weeks after treatment (a sustained loss of response). Relapse
+misses the response criterion at both follow-up visits, 20 and 24 weeks after treatment (a sustained loss of
+response; oxysim.trials.analysis.lost_response, the definition the trial reports and the validation use too). Relapse
 falls as extinction decays more slowly, but spontaneous recovery caps the half-life (:data:`HALF_LIFE_MAX_DAYS`)
 before it reaches 14 %: the fit stops at the cap (~23 % relapse).
 
@@ -58,6 +59,7 @@ from oxysim.model import build_model, compile_model
 from oxysim.population.variability import DEFAULT_VARIABILITY, Variability
 from oxysim.simulation import patient_parameters, rest_state, simulate
 from oxysim.trials.covariates import CovariateDistribution, covariate_parameters, draw_covariates
+from oxysim.trials.analysis import lost_response
 from oxysim.trials.observation import observe
 from oxysim.trials.run import enrol, run_trial, shards_of, simulate_shard
 from oxysim.trials.spec import StudySpec
@@ -177,10 +179,13 @@ def responding(visits: pd.DataFrame, arm: str, week: float, reduction: float = R
 
 
 def relapse_rate(visits: pd.DataFrame, arm: str = "cbt") -> float:
-    """Share of week-12 responders who respond at none of the follow-up visits (CL-08)."""
+    """Share of week-12 responders who lose response at follow-up (CL-08; oxysim's definition,
+    oxysim.trials.analysis.lost_response: missed at both follow-up visits)."""
     post = responding(visits, arm, TREATMENT_WEEKS)
-    kept = pd.concat([responding(visits, arm, TREATMENT_WEEKS + w) for w in FOLLOW_UP_WEEKS], axis=1).any(axis=1)
-    return float((~kept[post[post].index]).mean())
+    patients = post[post].index
+    follow = pd.concat([scores(visits, arm, TREATMENT_WEEKS + w)["score"] for w in FOLLOW_UP_WEEKS], axis=1)
+    baseline = scores(visits, arm, TREATMENT_WEEKS)["baseline"]
+    return float(lost_response(baseline[patients].to_numpy(), follow.loc[patients].to_numpy(), RESPONSE_REDUCTION).mean())
 
 
 # --- values set before the trials: baseline spread and extinction rate -----------------------------------

@@ -13,6 +13,7 @@ from oxysim.trials.analysis import (
     consort_flow,
     counterfactual_effects,
     crossover,
+    lost_response,
     effect_sizes,
     mechanistic_endpoints,
     mmrm,
@@ -359,3 +360,15 @@ def test_relapse_counts_responders_who_lose_response_at_follow_up():
     assert by_arm.loc["control", "n"] == 10 and by_arm.loc["control", "events"] == 3
     assert by_arm.loc["active", "n"] == 10 and by_arm.loc["active", "events"] == 1
     assert by_arm.loc["active", "risk_difference"] == pytest.approx(-0.2)
+
+
+def test_relapse_needs_a_loss_of_response_at_two_consecutive_follow_up_visits():
+    """lost_response: a responder (baseline 100, response = reduction >= 50 %) relapses only when two consecutive
+    follow-up visits miss the cut; one bad visit between good ones is not a relapse; one visit decides alone."""
+    baseline = np.full(4, 100.0)
+    follow_up = np.array([[60.0, 70.0, 40.0],   # missed at visits 1 and 2: relapse
+                          [60.0, 40.0, 60.0],   # never two in a row: no relapse
+                          [40.0, 40.0, 40.0],   # kept response: no relapse
+                          [40.0, 55.0, 51.0]])  # missed at the last two: relapse
+    assert lost_response(baseline, follow_up, 0.5).tolist() == [True, False, False, True]
+    assert lost_response(baseline, follow_up[:, 1:2], 0.5).tolist() == [True, False, False, True]

@@ -272,13 +272,31 @@ def responders(visits: pd.DataFrame, control_arm: str, threshold: float = 0.5,
                      ignore_index=True)
 
 
+def lost_response(baseline: np.ndarray, follow_up: np.ndarray, threshold: float) -> np.ndarray:
+    """Relapse of responders: whether each missed the response criterion (a relative reduction of at least
+    ``threshold`` from ``baseline``) at two consecutive follow-up visits (columns of ``follow_up``, in time
+    order), or at the only one when there is one.
+
+    Confirmation at consecutive visits makes relapse a sustained loss of response, not one rating below the cut:
+    with a rater error of ~10 LSAS points a single visit reclassifies many borderline responders by noise alone.
+    This is the one definition of relapse of oxysim (trial reports, CL-08 validation and calibration).
+    """
+    follow_up = np.asarray(follow_up, dtype=float)
+    baseline = np.asarray(baseline, dtype=float)[:, None]
+    missed = (baseline - follow_up) / baseline < threshold
+    if follow_up.shape[1] == 1:
+        return missed[:, 0]
+    return np.any(missed[:, :-1] & missed[:, 1:], axis=1)
+
+
 def relapse(visits: pd.DataFrame, control_arm: str, end_week: float, threshold: float = 0.5) -> pd.DataFrame:
-    """Relapse after treatment ends: among responders at ``end_week`` (relative reduction >= ``threshold``),
-    the share who no longer meet the response criterion at the last follow-up visit, per arm.
+    """Relapse after treatment ends, per arm: among responders at ``end_week`` (relative reduction >=
+    ``threshold``), the share who lose response at follow-up (:func:`lost_response`: at two consecutive
+    follow-up visits, or at the only one).
 
     The definition follows the "loss of response" family of CL-08 (Levy et al. 2021 pool relapse
-    definitions; meeting diagnostic criteria again gives lower rates). Responders without a follow-up
-    score are left out (complete cases); an arm without responders has no relapse rate and is left out.
+    definitions; meeting diagnostic criteria again gives lower rates). Responders without a score at every
+    follow-up visit are left out (complete cases); an arm without responders has no relapse rate and is left out.
     """
     visits = _visit_table(visits, parallel=True)
     codes = _arm_codes(visits, control_arm)
@@ -287,11 +305,11 @@ def relapse(visits: pd.DataFrame, control_arm: str, end_week: float, threshold: 
     later = _levels(visits.loc[visits["week"] > end_week, "week"])
     if not later:
         raise InputError(f"Relapse needs a follow-up visit after week {end_week:g}; the visits end there.")
-    follow, _ = _at_week(visits, later[-1])
-    responded = (end["baseline"] - end["score"]) / end["baseline"] >= threshold
-    observed = follow.set_index("patient").loc[end.loc[responded, "patient"]]
-    observed = observed[observed["score"].notna()]
-    event = (observed["baseline"] - observed["score"]) / observed["baseline"] < threshold
+    responded = end.loc[(end["baseline"] - end["score"]) / end["baseline"] >= threshold, ["patient", "arm", "baseline"]]
+    follow = visits[visits["week"].isin(later)].pivot(index="patient", columns="week", values="score")
+    observed = responded.set_index("patient").join(follow.reindex(columns=later)).dropna()
+    event = pd.Series(lost_response(observed["baseline"].to_numpy(), observed[later].to_numpy(), threshold),
+                      index=observed.index)
     arms = [a for a in codes if (observed["arm"] == a).any()]
     if not arms or arms[0] != control_arm:
         raise InputError(f"No responder of the control arm {control_arm!r} has a follow-up score, so relapse "

@@ -207,7 +207,8 @@ class StudySpec(BaseModel):
     visits_weeks: tuple[float, ...] = Field(description="weeks of the treatment period with a visit; "
                                             "must include 0 (baseline); default every week")
     follow_up_weeks: tuple[float, ...] = Field((), description="weeks after the end of treatment with a "
-                                               "further visit (relapse); parallel designs only")
+                                               "further visit (relapse: a responder who misses the response criterion at two "
+                                               "consecutive follow-up visits, or at the only one); parallel designs only")
     randomisation: Randomisation = Randomisation()
     dropout: Dropout = Dropout()
     covariates: CovariateDistribution = CovariateDistribution()

@@ -16,7 +16,7 @@ import numpy as np
 import pint
 import xarray as xr
 
-from oxysim.trials.analysis import Z_95
+from oxysim.trials.analysis import Z_95, lost_response
 from oxysim.validation.experiment import Arm, Experiment, NotRunnable, Prediction, Target
 from oxysim.validation.measures import (HOURS_PER_WEEK, at, covariate_factors, hedges_g, observed_scores, prepost_g,
                                         quantity, responders)
@@ -24,8 +24,9 @@ from oxysim.validation.measures import (HOURS_PER_WEEK, at, covariate_factors, h
 POPULATION = 150
 """Virtual patients per arm (assumption: sampling error of a pre-post g ~0.1 and of a rate ~4 points)."""
 WEEKS = 12
-FOLLOW_UP_WEEKS = 24
-"""Weeks of follow-up after CBT for relapse (assumption: the relapse studies follow patients 6-12 months)."""
+FOLLOW_UP_WEEKS = (20, 24)
+"""Follow-up visits for relapse, weeks after the end of CBT (assumption: the relapse studies follow patients 6-12
+months; two visits 4 weeks apart confirm a loss of response, :func:`oxysim.trials.analysis.lost_response`)."""
 LSAS_RESPONSE = 0.29
 """LSAS response: a reduction of at least 29 % (von Glischinski et al. 2018, the LSAS cut point matching a
 CGI-I response; the project's trial convention)."""
@@ -90,11 +91,12 @@ def _rate(arm: str, week: float, reduction: float) -> Prediction:
 
 
 def relapse_rate(runs: Mapping[str, xr.Dataset]) -> pint.Quantity:
-    """Share of week-12 CBT responders who no longer meet the response criterion 24 weeks later."""
-    scores = _scores(runs, "cbt", 0, WEEKS, WEEKS + FOLLOW_UP_WEEKS)
+    """Share of week-12 CBT responders who miss the response criterion at both follow-up visits, 20 and 24 weeks
+    after treatment (oxysim's relapse definition, :func:`oxysim.trials.analysis.lost_response`)."""
+    scores = _scores(runs, "cbt", 0, WEEKS, *(WEEKS + w for w in FOLLOW_UP_WEEKS))
     responded = responders(scores[:, 0], scores[:, 1], LSAS_RESPONSE)
-    still = responders(scores[:, 0], scores[:, 2], LSAS_RESPONSE)
-    return quantity(np.mean(~still[responded]), "dimensionless")
+    relapsed = lost_response(scores[responded, 0], scores[responded, 2:], LSAS_RESPONSE)
+    return quantity(np.mean(relapsed), "dimensionless")
 
 
 def response_ratio(runs: Mapping[str, xr.Dataset]) -> pint.Quantity:
@@ -151,7 +153,7 @@ def _binomial_band(rate: float, n_source: int, n_model: float) -> tuple[float, f
 
 
 SAD = {name: _arm("SAD", name) for name in ("waitlist", "placebo", "ssri", "bzd", "cbt + ssri")}
-SAD_CBT = _arm("SAD", "cbt", WEEKS + FOLLOW_UP_WEEKS)
+SAD_CBT = _arm("SAD", "cbt", WEEKS + FOLLOW_UP_WEEKS[-1])
 GAD = {"placebo": _arm("GAD", "placebo", 8), "ssri": _arm("GAD", "ssri", 8)}
 CL18_ARMS = {"GAD placebo": GAD["placebo"], "PD placebo": _arm("PD", "placebo", 8), "SAD placebo": SAD["placebo"]}
 GENOTYPE_ARMS = {"AA": Arm("SAD", "", 1.0, patients=POPULATION, interval_min=60.0),
@@ -217,7 +219,8 @@ EXPERIMENTS = (
         "seen-in-source", LOERINC),
     Experiment(
         "CL-08.relapse", "CL-08", "relapse after successful CBT",
-        f"{SAD_TRIAL}; CBT responders at week 12 who no longer meet the response criterion 24 weeks later",
+        f"{SAD_TRIAL}; CBT responders at week 12 who miss the response criterion at both follow-up visits, "
+        "20 and 24 weeks after treatment",
         {"cbt": SAD_CBT}, relapse_rate, "dimensionless",
         Target(0.14, *RELAPSE_BAND, "binomial 95 % interval of 14 % in N = 337, widened for ~75 virtual responders"),
         "seen-in-source", LEVY),
