@@ -80,8 +80,10 @@ class FitProblem:
         return run_validation(self.experiments, parameters=dict(values))
 
     def residuals(self, values: Mapping[str, float]) -> np.ndarray:
-        """Data residuals (one per experiment, in SD units) followed by prior residuals."""
-        data = [_signed_z(r) for r in self.results(values)]
+        """Data residuals (one per experiment, in SD units) followed by prior residuals. A contested finding
+        counts under the model's default variants only: the fit estimates the model users run."""
+        defaults = build_model().chosen_variants
+        data = [_signed_z(r) for r in self.results(values) if r.hypotheses == defaults]
         priors = [z for p in self.parameters if (z := p.prior_residual(values[p.name])) is not None]
         return np.array(data + priors)
 

@@ -2,7 +2,10 @@
 
 A record lives in ``oxysim/evidence/fits/<problem>.yaml``. The model's default of every fitted parameter must
 equal the record's ``value`` (the optimum rounded to 3 significant digits); a test holds them together, so a
-refit that is not carried into the model, or a default edited by hand, fails the suite.
+refit that is not carried into the model, or a default edited by hand, fails the suite. A record stored with
+``adopted: false`` and a ``reason`` keeps the previous defaults instead, and the test holds those: a fit whose
+previous defaults lie inside its joint 95 % region and that either identifies none of its parameters or moves
+findings outside its problem.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ def make_record(problem: FitProblem, result: Estimate, nominal_nll: float, *, st
                   "negative log-likelihood 0.5 sum z^2 (published bands as 95 % intervals, priors log-normal); "
                   "profile likelihood, 95 % chi-square threshold (Raue et al. 2009)",
         "negative_log_likelihood": {"previous_defaults": nominal_nll, "fit": result.nll},
+        "adopted": True,
         "parameters": parameters,
     }
 

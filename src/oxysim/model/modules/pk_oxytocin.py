@@ -12,16 +12,22 @@ from oxysim.model.declaration import Assignment, Hypothesis, Module, Parameter, 
 STRIEPENS_2013 = "Striepens et al. 2013 Sci Rep 3:3440 (finding PK-01)"
 PK04 = "PK-04: IV oxytocin half-life 3.2 min (2.0-5.7), clearance 1.5 L/min (secondary summary)"
 KOU_2022 = "Kou et al. 2022 Psychol Med 52:1959 (finding CL-06)"
+FIT_PK = ("`oxysim fit oxytocin_pk` (2026-11-27, pyPESTO, profile likelihood; PK-01, PK-02, PK-04) kept this value: "
+          "record, not adopted: oxysim/evidence/fits/oxytocin_pk.yaml")
 
 PARAMETERS = (
-    Parameter("ot_clearance", 1.5, "L/min", "Systemic clearance of oxytocin", source=PK04),
-    Parameter("ot_iv_half_life", 3.2, "min", "Plasma elimination half-life after an IV bolus", source=PK04),
+    Parameter("ot_clearance", 1.5, "L/min", "Systemic clearance of oxytocin",
+              source=f"{PK04}; {FIT_PK} (optimum 1.47, 95 % profile interval 1.16-1.81)"),
+    Parameter("ot_iv_half_life", 3.2, "min", "Plasma elimination half-life after an IV bolus",
+              source=f"{PK04}; {FIT_PK} (optimum 3.63, 95 % profile interval 2.52-5.25)"),
     Parameter(
         "ot_nasal_half_life", 33.0, "min",
         "Half-life of oxytocin in the nasal depot (absorption, nose-to-brain transport and "
         "mucociliary clearance together)",
         assumption="Calibrated so that plasma oxytocin peaks near 15 min and is within 25 % of its "
-        "peak rise by 90 min after 24 IU (PK-01, PK-02); tests/test_pk.py checks both.",
+        "peak rise by 90 min after 24 IU (PK-01, PK-02); tests/test_pk.py checks both. " + FIT_PK +
+        " (optimum 16.4 min, 95 % profile interval 5.2-35.5: it brings PK-02's group mean at 90 min into its band "
+        "but moves the amygdala dose optimum of CD-01 from 24 to 12 IU).",
     ),
     Parameter(
         "ot_fraction_systemic", 0.07, "dimensionless",
@@ -39,7 +45,8 @@ PARAMETERS = (
         "ot_transit_time", 25.0, "min",
         "Mean transit time of the nose-to-brain route",
         assumption="Calibrated so that CSF oxytocin is not yet raised at 15 min but is near its "
-        "maximum by 75 min (PK-01: CSF significant only at 75 min).",
+        "maximum by 75 min (PK-01: CSF significant only at 75 min). Not identifiable from PK-01 (flat profile "
+        "over 5-120 min in a first `oxysim fit oxytocin_pk`, 2026-11-27), so not fitted.",
     ),
     Parameter(
         "ot_csf_half_life", 25.0, "min",
@@ -81,7 +88,8 @@ PARAMETERS = (
         "oxtr_internalisation_rate", 8.0, "1/h",
         "Rate at which occupied OXTR are marked for endocytosis (beta-arrestin recruitment) at full occupancy",
         assumption="Calibrated to CL-06 (Kou 2022): daily 24 IU abolishes the amygdala effect within "
-        "5 days, every-other-day dosing keeps it.",
+        "5 days, every-other-day dosing keeps it."
+        " Not identifiable from CL-06 (oxysim fit receptor_tolerance, 2026-11-27; record, not adopted: oxysim/evidence/fits/receptor_tolerance.yaml).",
     ),
     Parameter(
         "oxtr_internalisation_hill", 4.0, "dimensionless",
@@ -99,12 +107,14 @@ PARAMETERS = (
         "oxtr_processing_time", 16.0, "h",
         "Mean time internalised OXTR spend before entering the recycling pool",
         assumption="With oxtr_recycling_time gives a delayed recovery of ~1-2 days, the recovery "
-        "time constant CL-06 implies (24 h interval -> tolerance, 48 h -> none).",
+        "time constant CL-06 implies (24 h interval -> tolerance, 48 h -> none)."
+        " Not identifiable from CL-06 (oxysim fit receptor_tolerance, 2026-11-27; record, not adopted: oxysim/evidence/fits/receptor_tolerance.yaml).",
     ),
     Parameter(
         "oxtr_recycling_time", 8.0, "h",
         "Mean time for recycling OXTR to return to the membrane",
-        assumption="See oxtr_processing_time; the two steps make recovery sigmoidal, not exponential.",
+        assumption="See oxtr_processing_time; the two steps make recovery sigmoidal, not exponential."
+        " Not identifiable from CL-06 (oxysim fit receptor_tolerance, 2026-11-27; record, not adopted: oxysim/evidence/fits/receptor_tolerance.yaml).",
     ),
 )
 
