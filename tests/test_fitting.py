@@ -102,6 +102,15 @@ def test_each_stored_fit_is_reproduced_and_no_worse_than_the_previous_defaults(n
         assert previous - optimum < stats.chi2.ppf(0.95, len(problem.names)) / 2
 
 
+def test_the_stored_hpa_fit_beats_the_previous_defaults_on_its_findings():
+    problem, record = get_problem("hpa_kinetics"), stored_record("hpa_kinetics")
+    previous = np.log10([record["parameters"][n]["previous_default"] for n in problem.names])
+    current = np.log10([problem.nominal()[n] for n in problem.names])
+    fitted = problem.negative_log_likelihood(current)
+    assert fitted < problem.negative_log_likelihood(previous) - 10.0
+    assert fitted == pytest.approx(record["negative_log_likelihood"]["fit"], abs=1.0)  # 3-digit rounding only
+
+
 def test_the_petab_export_lints_clean_and_libroadrunner_reproduces_its_points(tmp_path):
     """PEtab's linter accepts the export; libroadrunner, simulating model.xml under each condition, gives the
     same values at the measurement times as oxysim's validation experiments (an independent simulator)."""

@@ -12,6 +12,8 @@ from oxysim.model.declaration import Assignment, Hypothesis, Module, Parameter, 
 STRIEPENS_2013 = "Striepens et al. 2013 Sci Rep 3:3440 (finding PK-01)"
 PK04 = "PK-04: IV oxytocin half-life 3.2 min (2.0-5.7), clearance 1.5 L/min (secondary summary)"
 KOU_2022 = "Kou et al. 2022 Psychol Med 52:1959 (finding CL-06)"
+TOLERANCE_FIT = (" Not identifiable from CL-06 (`oxysim fit receptor_tolerance`, 2026-11-27; record, not adopted: "
+                 "oxysim/evidence/fits/receptor_tolerance.yaml).")
 FIT_PK = ("`oxysim fit oxytocin_pk` (2026-11-27, pyPESTO, profile likelihood; PK-01, PK-02, PK-04) kept this value: "
           "record, not adopted: oxysim/evidence/fits/oxytocin_pk.yaml")
 
@@ -88,8 +90,7 @@ PARAMETERS = (
         "oxtr_internalisation_rate", 8.0, "1/h",
         "Rate at which occupied OXTR are marked for endocytosis (beta-arrestin recruitment) at full occupancy",
         assumption="Calibrated to CL-06 (Kou 2022): daily 24 IU abolishes the amygdala effect within "
-        "5 days, every-other-day dosing keeps it."
-        " Not identifiable from CL-06 (oxysim fit receptor_tolerance, 2026-11-27; record, not adopted: oxysim/evidence/fits/receptor_tolerance.yaml).",
+        "5 days, every-other-day dosing keeps it." + TOLERANCE_FIT,
     ),
     Parameter(
         "oxtr_internalisation_hill", 4.0, "dimensionless",
@@ -107,14 +108,12 @@ PARAMETERS = (
         "oxtr_processing_time", 16.0, "h",
         "Mean time internalised OXTR spend before entering the recycling pool",
         assumption="With oxtr_recycling_time gives a delayed recovery of ~1-2 days, the recovery "
-        "time constant CL-06 implies (24 h interval -> tolerance, 48 h -> none)."
-        " Not identifiable from CL-06 (oxysim fit receptor_tolerance, 2026-11-27; record, not adopted: oxysim/evidence/fits/receptor_tolerance.yaml).",
+        "time constant CL-06 implies (24 h interval -> tolerance, 48 h -> none)." + TOLERANCE_FIT,
     ),
     Parameter(
         "oxtr_recycling_time", 8.0, "h",
         "Mean time for recycling OXTR to return to the membrane",
-        assumption="See oxtr_processing_time; the two steps make recovery sigmoidal, not exponential."
-        " Not identifiable from CL-06 (oxysim fit receptor_tolerance, 2026-11-27; record, not adopted: oxysim/evidence/fits/receptor_tolerance.yaml).",
+        assumption="See oxtr_processing_time; the two steps make recovery sigmoidal, not exponential." + TOLERANCE_FIT,
     ),
 )
 
