@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> dict:
     y0 = rest_state(compiled, params, 1)
     p = np.array([params[name][0] for name in compiled.model.parameter_names])
     u = np.array([float(i.default) for i in compiled.model.inputs])
+    p = kernels.extend_parameters(p)  # the kernels read the per-patient derived constants after the parameters
     run = _part_timer(kernels, lu, compiled.n_states)
     parts = {}
     for index, name in enumerate(("rhs", "jacobian", "assemble_and_factor", "solve")):

@@ -74,7 +74,7 @@ def test_compiled_kernels_equal_the_lambdified_model() -> None:
     params = patient_parameters(compiled, "PD", 1, seed=9)
     rng = np.random.default_rng(0)
     y = rest_state(compiled, params, 1)[0] * rng.uniform(0.7, 1.3, compiled.n_states)
-    p = np.array([params[n][0] for n in compiled.model.parameter_names])
+    p = kernels.extend_parameters(np.array([params[n][0] for n in compiled.model.parameter_names]))
     u = np.array([0.0, 1.0, 1.0, 0.5, 0.0, 1.0, 1.0])[: len(compiled.model.input_names)]
     inputs = dict(zip(compiled.model.input_names, u, strict=True))
     t = 13.7

@@ -49,7 +49,7 @@ MAX_STEPS = 2_000_000
 OK, FAILED_STEP_SIZE, FAILED_MAX_STEPS = 0, 1, 2
 
 # The model kernels and its sparse LU; the generated module defines them after this source.
-rhs = dfdt = jac = lu_assemble = lu_factor = lu_solve = None
+rhs = dfdt = jac = extend_parameters = lu_assemble = lu_factor = lu_solve = None
 JAC_SIZE = LU_SIZE = 0  # entries of the Jacobian and of its filled LU pattern
 
 
@@ -71,6 +71,7 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
     With ``frozen_time`` >= 0 the clock is held there (autonomous run, for pre-equilibration).
     """
     n = y.size
+    p = extend_parameters(p)  # parameters followed by the constants derived from them, once per patient
     frozen = frozen_time >= 0.0
     k = np.zeros((6, n))
     f0 = np.empty(n)
