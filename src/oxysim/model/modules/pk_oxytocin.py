@@ -84,7 +84,9 @@ PARAMETERS = (
         "avpr1a_ec50", 0.01, "ug/L",
         "Apparent potency of CSF oxytocin at vasopressin V1a receptors",
         assumption="Oxytocin binds V1a receptors with ~5-fold lower affinity than OXTR "
-        "(Manning et al. 2012 Prog Brain Res 170:473, order of magnitude); scales with oxtr_ec50.",
+        "(Manning et al. 2012 Prog Brain Res 170:473, order of magnitude): 5 x the default oxtr_ec50, on the same "
+        "CSF-proxy scale. It does not follow oxtr_ec50's patient-level variability or the OXTR genotype effects, "
+        "which concern OXTR only; a refit of oxtr_ec50's default must move it too.",
     ),
     Parameter(
         "oxtr_internalisation_rate", 8.0, "1/h",
