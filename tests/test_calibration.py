@@ -9,9 +9,13 @@ Scores are observed with rater error, as in every trial. The file runs in ~80 s 
 from __future__ import annotations
 
 import runpy
+from importlib import resources
 from pathlib import Path
 
 import pytest
+import yaml
+
+from oxysim.model import build_model
 
 from oxysim.trials.run import run_trial
 from oxysim.trials.spec import StudySpec
@@ -21,6 +25,21 @@ TARGETS = CAL["TARGETS"]
 SEED = CAL["SEED"] + 1
 N_PER_ARM = 300
 WEEKS = CAL["TREATMENT_WEEKS"]
+
+
+def test_module_defaults_equal_the_calibration_record():
+    """The treatment parameters the script solves are stored with their provenance (targets, trial size, seed,
+    date, what full trials achieved); the module defaults must be exactly the stored values."""
+    text = (resources.files("oxysim") / "evidence" / "calibrations" / "treatment.yaml").read_text(encoding="utf-8")
+    record = yaml.safe_load(text)
+    declared = {p.name: p for p in build_model().parameters}
+    assert set(record["parameters"]) == {"extinction_rate", *(lever.parameter for lever in CAL["LEVERS"])}
+    for name, entry in record["parameters"].items():
+        assert declared[name].value == entry["value"], name
+        assert declared[name].unit == entry["unit"], name
+    assert set(TARGETS) <= set(record["achieved"])
+    for name, target in TARGETS.items():
+        assert record["achieved"][name]["finding"] == target.finding
 
 
 def within(value: float, name: str) -> bool:

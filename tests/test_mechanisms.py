@@ -2,6 +2,7 @@
 the SSRI delay, benzodiazepine speed, context-bound extinction (renewal) and spontaneous recovery."""
 
 import numpy as np
+import pytest
 
 from conftest import at, run, window
 
@@ -56,3 +57,15 @@ def test_extinction_decays_so_fear_recovers_spontaneously():
     ds = run("SP", "cbt x 1 @10:00 day 0", 60.0, 240.0)
     assert at(ds, "extinction_memory", 60 * 24) < 0.7 * at(ds, "extinction_memory", 12.0)
     assert at(ds, "fear_expression", 60 * 24) > at(ds, "fear_expression", 24.0)
+
+
+def test_extinction_after_a_course_of_sessions_decays_more_slowly_than_after_one():
+    # Harmonic decay (statsrat drate.py, d = 1 / (extra_counts + N)): 12 sessions are retained longer than one,
+    # by about (2 + 12) / (2 + 1) in half-life, everyday extinction aside.
+    course = run("SP", "cbt weekly x 12 @10:00", 12 * 7 + 61.0, 240.0)
+    single = run("SP", "cbt x 1 @10:00 day 0", 61.0, 240.0)
+    end = 11 * 7 * 24 + 12.0
+    kept_after_course = at(course, "extinction_memory", end + 60 * 24) / at(course, "extinction_memory", end)
+    kept_after_one = at(single, "extinction_memory", 12.0 + 60 * 24) / at(single, "extinction_memory", 12.0)
+    assert at(course, "exposure_practice", end) == pytest.approx(12.0, rel=1e-6)
+    assert kept_after_one < 0.7 < kept_after_course
