@@ -11,7 +11,8 @@ Accuracy: the maximum relative error of each engine over all states and output t
 ``fast_matched`` is the fast engine at the loosest rtol in MATCHED_RTOLS whose error does not exceed
 libroadrunner's at rtol 1e-6: the comparison "at matched accuracy".
 
-    python benchmarks/population.py --patients 1000 [--patients 10000] [--engines fast,reference,roadrunner] [--json]
+    python benchmarks/population.py --patients 1000 [--patients 10000] [--engines fast,reference,roadrunner]
+        [--repeats K] [--json]
 """
 
 from __future__ import annotations
@@ -136,14 +137,18 @@ def peak_memory_mib() -> float:
     return max(own, children) / 1024.0
 
 
-def _timed(label: str, row: dict, n: int, truth: np.ndarray, run) -> None:
-    start = time.perf_counter()
-    result = run()
-    elapsed = time.perf_counter() - start
+def _timed(label: str, row: dict, n: int, truth: np.ndarray, run, repeats: int = 1) -> None:
+    """Time ``run`` ``repeats`` times; patients per second from the median time (this VM drifts by +-20 %)."""
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = run()
+        seconds.append(time.perf_counter() - start)
     states, extra = result if isinstance(result, tuple) else (result, {})
     check = truth.shape[0]
-    row[label] = {"seconds": elapsed, "patients_per_s": n / elapsed,
-                  "max_rel_error": max_relative_error(states[:check], truth, compile_model()), **extra}
+    elapsed = float(np.median(seconds))
+    row[label] = {"seconds": elapsed, "patients_per_s": n / elapsed, "patients_per_s_range": [n / max(seconds), n / min(seconds)],
+                  "repeats": repeats, "max_rel_error": max_relative_error(states[:check], truth, compile_model()), **extra}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -154,6 +159,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--check", type=int, default=10, help="patients checked against the tight reference")
     parser.add_argument("--chunk", type=int, default=1000, help="fast and reference engines: patients per chunk")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="timed runs per engine (median reported; the reference engine runs once)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -174,14 +181,16 @@ def main(argv: list[str] | None = None) -> dict:
             run_fast(sub, y0[:check], times, events, 1, check, args.chunk)  # compile (or load from cache) first
             for threads in sorted({1, args.workers}):
                 label = "fast" if threads == 1 else f"fast_x{threads}"
-                _timed(label, row, n, truth, lambda t=threads: _fast_result(params, y0, times, events, t, check, args.chunk))
+                _timed(label, row, n, truth, lambda t=threads: _fast_result(params, y0, times, events, t, check, args.chunk),
+                       args.repeats)
         if "reference" in engines:
             _timed("reference", row, n, truth, lambda: run_reference(params, y0, times, events, check=check,
                                                                        chunk=args.chunk))
         if "roadrunner" in engines:
             for workers in sorted({1, args.workers}):
                 label = "roadrunner" if workers == 1 else f"roadrunner_x{workers}"
-                _timed(label, row, n, truth, lambda w=workers: run_roadrunner(params, y0, times, events, w, check))
+                _timed(label, row, n, truth, lambda w=workers: run_roadrunner(params, y0, times, events, w, check),
+                       args.repeats)
         if "fast" in engines and "roadrunner" in engines:
             _matched(row, params, y0, times, events, truth, n, args)
             for suffix in ("", f"_x{args.workers}"):
@@ -219,7 +228,7 @@ def _matched(row: dict, params, y0, times, events, truth, n: int, args) -> None:
         states, _ = run_fast(sub, y0[:check], times, events, 1, check, args.chunk, rtol)
         if max_relative_error(states, truth, compile_model()) <= target:
             _timed("fast_matched", row, n, truth,
-                   lambda r=rtol: _fast_result(params, y0, times, events, 1, check, args.chunk, r))
+                   lambda r=rtol: _fast_result(params, y0, times, events, 1, check, args.chunk, r), args.repeats)
             row["speedup_matched_accuracy"] = row["fast_matched"]["patients_per_s"] / row["roadrunner"]["patients_per_s"]
             return
 
@@ -230,7 +239,9 @@ def _print(report: dict) -> None:
         for key, v in r.items():
             if isinstance(v, dict):
                 extra = f"  rtol {v['rtol']:.0e}, {v['mean_steps']:.0f} steps/patient" if "rtol" in v else ""
-                print(f"  {key:16s} {v['patients_per_s']:9.2f} patients/s  {v['seconds']:8.1f} s  "
+                spread = (f" (runs {v['patients_per_s_range'][0]:.1f}-{v['patients_per_s_range'][1]:.1f})"
+                          if v.get("repeats", 1) > 1 else "")
+                print(f"  {key:16s} {v['patients_per_s']:9.2f} patients/s{spread}  {v['seconds']:8.1f} s  "
                       f"max rel error {v['max_rel_error']:.2e}{extra}")
         for key in ("speedup_vs_roadrunner", f"speedup_vs_roadrunner_x{report['workers']}", "speedup_matched_accuracy",
                     "reference_vs_roadrunner"):
