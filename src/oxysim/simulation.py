@@ -16,7 +16,13 @@ from oxysim.model import compile_model
 from oxysim.model.compile import CompiledModel
 from oxysim.model.units import to_model_units
 from oxysim.population.subtypes import get_profile
-from oxysim.population.variability import DEFAULT_VARIABILITY, Variability, draw_parameters
+from oxysim.population.variability import (
+    DEFAULT_CORRELATIONS,
+    DEFAULT_VARIABILITY,
+    Correlation,
+    Variability,
+    draw_parameters,
+)
 from oxysim.regimen import Regimen, parse_regimen
 
 MAX_DAYS = 730.0
@@ -32,12 +38,13 @@ def patient_parameters(
     variability: tuple[Variability, ...] = DEFAULT_VARIABILITY,
     first_patient: int = 0,
     patients: Sequence[int] | None = None,
+    correlations: tuple[Correlation, ...] = DEFAULT_CORRELATIONS,
 ) -> dict[str, np.ndarray]:
     """Parameter arrays for ``n_patients`` of a subtype, in model units.
 
     Without a seed every patient is the subtype's typical patient; with one, the parameters in
     ``variability`` (default :data:`oxysim.population.variability.DEFAULT_VARIABILITY`) vary
-    log-normally per patient. The patients are numbered ``first_patient, first_patient + 1, ...``
+    log-normally per patient, correlated as ``correlations`` say. The patients are numbered ``first_patient, first_patient + 1, ...``
     unless ``patients`` lists their indices (it then sets ``n_patients``).
     Profile values and ``overrides`` are in each parameter's declared unit (as ``oxysim params``
     lists it, e.g. minutes for ``ot_nasal_half_life``) and apply before the draws; an override may
@@ -55,7 +62,10 @@ def patient_parameters(
         base[name] = to_model_units(values, compiled.model.unit_of(name))
     if seed is None:
         return {k: np.broadcast_to(np.asarray(v, dtype=float), indices.shape).copy() for k, v in base.items()}
-    return draw_parameters(base, indices, seed, variability=variability)
+    unknown = sorted({v.parameter for v in variability} - set(base))
+    if unknown:
+        raise InputError(f"variability of unknown parameter(s) {', '.join(unknown)}; run 'oxysim params' for the list.")
+    return draw_parameters(base, indices, seed, variability=variability, correlations=correlations)
 
 
 def rest_state(compiled: CompiledModel, params: Mapping[str, np.ndarray], n_patients: int,
@@ -100,6 +110,8 @@ def simulate(
     first_patient: int = 0,
     patients: Sequence[int] | None = None,
     engine: str = "fast",
+    variability: tuple[Variability, ...] = DEFAULT_VARIABILITY,
+    correlations: tuple[Correlation, ...] = DEFAULT_CORRELATIONS,
 ) -> xr.Dataset:
     """Simulate virtual patients of ``subtype`` under ``regimen`` for ``days`` days.
 
@@ -109,7 +121,8 @@ def simulate(
     ``output_interval_min`` minutes unless ``output_times_h`` lists them. Patients are numbered
     from ``first_patient`` unless ``patients`` lists their indices; patient k draws from the random
     stream (seed, k), so a shard of a large population equals the same patients of a single run.
-    ``parameters`` overrides values in declared units, one value or one per patient. ``engine`` is
+    ``parameters`` overrides values in declared units, one value or one per patient; ``variability`` and
+    ``correlations`` set the log-normal random effects (defaults in :mod:`oxysim.population.variability`). ``engine`` is
     ``fast`` (compiled, default) or ``reference`` (scipy BDF); they agree to about 1e-5.
     """
     if not 0 < days <= MAX_DAYS:
@@ -122,7 +135,8 @@ def simulate(
     plan = parse_regimen(regimen)
     profile = get_profile(subtype)
     compiled = compile_model(dict(hypotheses or {}))
-    params = patient_parameters(compiled, profile.code, indices.size, seed, parameters, patients=indices)
+    params = patient_parameters(compiled, profile.code, indices.size, seed, parameters, variability, patients=indices,
+                                correlations=correlations)
     y0 = rest_state(compiled, params, indices.size, engine)
     events = plan.events(days)
     trajectory = integrator.simulate(compiled, params, events, times, n_patients=indices.size, rtol=rtol, y0=y0)

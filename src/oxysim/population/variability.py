@@ -1,7 +1,10 @@
 """Inter-individual variability: log-normal parameter draws from per-patient random streams.
 
 Each patient's draws come from a generator seeded with (seed, patient index), so a patient is the
-same whatever the batch size, shard or worker count (ARCHITECTURE principle 4).
+same whatever the batch size, shard or worker count (ARCHITECTURE principle 4). Random effects are
+eta = omega x (L z): independent standard normals z, and L the Cholesky factor of their correlation
+matrix, as NONMEM's OMEGA BLOCK and mrgsolve's ``omat`` state them (identity by default: no
+correlation between this model's random effects is sourced).
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from oxysim.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,46 @@ DEFAULT_VARIABILITY = (
 )
 
 
+@dataclass(frozen=True)
+class Correlation:
+    """Correlation of two parameters' log-normal random effects (an off-diagonal of the OMEGA block's
+    correlation matrix), with its source."""
+
+    first: str
+    second: str
+    rho: float
+    source: str
+
+
+DEFAULT_CORRELATIONS: tuple[Correlation, ...] = ()
+"""None: shared/reference gives no correlation between the random effects above, so they are drawn
+independently; a study spec adds sourced ones (``variability: correlations``)."""
+
+
+def correlation_factor(variability: Sequence[Variability], correlations: Sequence[Correlation]) -> np.ndarray:
+    """Lower Cholesky factor of the random effects' correlation matrix (the identity without correlations);
+    a clear error for an unknown parameter, a repeated pair or a matrix that is not positive definite."""
+    index = {v.parameter: i for i, v in enumerate(variability)}
+    matrix = np.eye(len(variability))
+    for c in correlations:
+        pair = f"correlation {c.first} - {c.second}"
+        missing = [name for name in (c.first, c.second) if name not in index]
+        if missing:
+            raise InputError(f"{pair}: {', '.join(missing)} has no between-patient variability; give it a CV first "
+                             "(variability: cv) or choose among: " + ", ".join(index))
+        i, j = index[c.first], index[c.second]
+        if i == j or not -1 < c.rho < 1:
+            raise InputError(f"{pair}: needs two different parameters and -1 < rho < 1; got rho = {c.rho}")
+        if matrix[i, j] != 0:
+            raise InputError(f"{pair}: the pair is given twice")
+        matrix[i, j] = matrix[j, i] = c.rho
+    try:
+        return np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        raise InputError("the correlations do not form a valid correlation matrix (it is not positive definite); "
+                         "lower the largest |rho| or remove a pair that contradicts the others") from None
+
+
 def patient_generator(seed: int, patient_index: int) -> np.random.Generator:
     """The random stream of one patient: a function of (seed, index) only."""
     return np.random.default_rng(np.random.SeedSequence([int(seed), int(patient_index)]))
@@ -67,16 +112,20 @@ def draw_parameters(
     seed: int,
     *,
     variability: tuple[Variability, ...] = DEFAULT_VARIABILITY,
+    correlations: tuple[Correlation, ...] = DEFAULT_CORRELATIONS,
 ) -> dict[str, np.ndarray]:
     """Parameter arrays of shape ``(len(patients),)``: ``base`` times log-normal factors with median 1.
 
     ``patients`` are the patients' indices; each row draws from the stream (seed, index). ``base``
-    values may be scalars or per-patient arrays (covariate effects applied before the draws).
+    values may be scalars or per-patient arrays (covariate effects applied before the draws). Without
+    ``correlations`` the draws are the independent ones (the same patients as before correlations existed).
     """
     n_patients = len(patients)
     draws = np.empty((n_patients, len(variability)))
     for row, index in enumerate(patients):
         draws[row] = patient_generator(seed, int(index)).standard_normal(len(variability))
+    if correlations:
+        draws = draws @ correlation_factor(variability, correlations).T
     params = {name: np.broadcast_to(np.asarray(value, dtype=float), (n_patients,)).copy() for name, value in base.items()}
     for column, v in enumerate(variability):
         omega = np.sqrt(np.log1p(v.cv**2))

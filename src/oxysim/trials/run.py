@@ -109,8 +109,9 @@ def _screening_scores(spec: StudySpec, covariates: pd.DataFrame) -> pd.Series:
     if spec.inclusion.min_baseline is None and spec.virtual_population is None:
         return pd.Series(np.nan, index=covariates.index)
     # a one-hour run without treatment: its only output, t = 0, is each candidate's rest state
+    variability, correlations = spec.variability.resolved()
     ds = simulate(spec.subtype, "", 1 / 24, patients=covariates.index.to_numpy(), seed=spec.seed,
-                  hypotheses=spec.hypotheses, output_times_h=[0.0],
+                  hypotheses=spec.hypotheses, output_times_h=[0.0], variability=variability, correlations=correlations,
                   parameters=covariate_parameters(covariates, spec.subtype, hypotheses=spec.hypotheses))
     return pd.Series(ds[spec.primary_scale].values[:, 0], index=covariates.index)
 
@@ -194,7 +195,8 @@ def shards_of(spec: StudySpec, enrolment: pd.DataFrame, shard_size: int = DEFAUL
 
 def _simulate_members(spec: StudySpec, members: pd.DataFrame, regimen: Any, overrides: dict[str, Any]) -> xr.Dataset:
     """The shard's patients (their own random streams and covariates) under ``regimen``."""
-    return simulate(spec.subtype, regimen, spec.total_days,
+    variability, correlations = spec.variability.resolved()
+    return simulate(spec.subtype, regimen, spec.total_days, variability=variability, correlations=correlations,
                     patients=members["patient"].to_numpy(), seed=spec.seed, hypotheses=spec.hypotheses,
                     parameters={**overrides, **covariate_parameters(members, spec.subtype, hypotheses=spec.hypotheses,
                                                                     overrides=overrides)},

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from oxysim.errors import InputError, ModelDefinitionError, RegimenError
 from oxysim.model import build_model
 from oxysim.population.subtypes import get_profile
+from oxysim.population.variability import DEFAULT_VARIABILITY, Correlation, Variability, correlation_factor
 from oxysim.regimen import YamlLoader, parse_regimen
 from oxysim.simulation import MAX_DAYS
 from oxysim.trials.covariates import COVARIATES, CovariateDistribution
@@ -131,6 +132,55 @@ class VirtualPopulation(BaseModel):
                                 "the selection divides by (more: a smoother estimate, a slower start)")
 
 
+class CorrelationSpec(BaseModel):
+    """A correlation between two parameters' random effects, with the source every number needs."""
+
+    model_config = _FROZEN
+
+    parameters: tuple[str, str]
+    rho: float = Field(gt=-1, lt=1)
+    source: str = Field(min_length=1, description="a citation, or 'assumption: ...' with its reason")
+
+
+class PopulationVariability(BaseModel):
+    """Between-patient variability beyond the defaults (oxysim.population.variability), NONMEM-style: a
+    log-normal CV per parameter (replacing a default's, or adding a parameter) and correlations between the
+    random effects (the OMEGA block). Patients keep their draws for the parameters they already had."""
+
+    model_config = _FROZEN
+
+    cv: dict[str, float] = Field(default_factory=dict, description="log-normal CV per parameter, 0-5 "
+                                 "(0 switches a default's variability off)")
+    cv_source: str | None = Field(None, description="where the CVs come from (required with cv)")
+    correlations: tuple[CorrelationSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> PopulationVariability:
+        unknown = sorted(set(self.cv) - set(build_model().parameter_names))
+        if unknown:
+            raise ValueError(f"cv: unknown parameter(s) {', '.join(unknown)}; run 'oxysim params' for the names")
+        bad = {name: cv for name, cv in self.cv.items() if not 0 <= cv <= 5}
+        if bad:
+            raise ValueError(f"cv: CVs must lie in 0-5 (a fraction, 0.3 = 30 %); got {bad}")
+        if self.cv and not (self.cv_source or "").strip():
+            raise ValueError("cv_source: say where the CVs come from (a citation, or 'assumption: ...')")
+        try:
+            correlation_factor(*self.resolved())
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    def resolved(self) -> tuple[tuple[Variability, ...], tuple[Correlation, ...]]:
+        """The variability (defaults with this spec's CVs) and the correlations the trial's patients draw from."""
+        source = f"study spec: {self.cv_source}"
+        variability = [Variability(v.parameter, self.cv[v.parameter], source) if v.parameter in self.cv else v
+                       for v in DEFAULT_VARIABILITY]
+        known = {v.parameter for v in variability}
+        variability += [Variability(name, cv, source) for name, cv in self.cv.items() if name not in known]
+        correlations = tuple(Correlation(*c.parameters, c.rho, c.source) for c in self.correlations)
+        return tuple(variability), correlations
+
+
 class Endpoints(BaseModel):
     """Scales measured at every visit, and mechanistic probes at the end of treatment."""
 
@@ -212,6 +262,7 @@ class StudySpec(BaseModel):
     randomisation: Randomisation = Randomisation()
     dropout: Dropout = Dropout()
     covariates: CovariateDistribution = CovariateDistribution()
+    variability: PopulationVariability = PopulationVariability()
     inclusion: Inclusion = Inclusion()
     virtual_population: VirtualPopulation | None = None
     endpoints: Endpoints = Endpoints()
