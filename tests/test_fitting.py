@@ -38,6 +38,25 @@ def test_the_fit_and_profile_interval_match_least_squares_by_hand():
     assert len(result.starts) == 3 and result.starts["nll"].is_monotonic_increasing
 
 
+def test_a_cap_on_profile_evaluations_costs_fewer_evaluations_for_the_same_interval():
+    def counted(calls):
+        def nll(log10_x):
+            calls.append(1)
+            theta = np.log10(10.0 ** log10_x[0] * 10.0 ** log10_x[1])
+            return linear_nll(np.array([theta])) + 0.5 * ((log10_x[1] - 0.1) / 0.05) ** 2  # b pinned by a prior
+        return nll
+
+    free, capped = [], []
+    wide = estimate(["a", "b"], [-1.0, -1.0], [1.0, 1.0], counted(free), guess=[0.1, 0.2], starts=1, seed=0)
+    tight = estimate(["a", "b"], [-1.0, -1.0], [1.0, 1.0], counted(capped), guess=[0.1, 0.2], starts=1, seed=0,
+                     profile_evaluations=10)
+    assert len(capped) < len(free)
+    for column in ("ci_low", "ci_high"):
+        np.testing.assert_allclose(tight.intervals[column], wide.intervals[column], rtol=0.05)
+    with pytest.raises(InputError, match="profile_evaluations"):
+        estimate(["theta"], [-1.0], [1.0], linear_nll, profile_evaluations=0)
+
+
 def test_a_parameter_seen_only_through_a_product_is_not_identifiable():
     def product_nll(log10_x: np.ndarray) -> float:
         a, b = 10.0 ** log10_x

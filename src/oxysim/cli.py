@@ -357,13 +357,17 @@ def fit(
     starts: Annotated[int, typer.Option(help="Optimiser starts: the current defaults, then random points.")] = 4,
     seed: Annotated[int, typer.Option(help="Seed of the random start points.")] = 0,
     profile: Annotated[bool, typer.Option(help="Profile likelihood of every fitted parameter.")] = True,
+    profile_evaluations: Annotated[int | None, typer.Option(
+        help="Cap on model evaluations per profile step (default 400, as the fit's starts); profiles dominate "
+             "a fit's cost.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the fit record as JSON and nothing else.")] = False,
 ) -> None:
     """Estimate a problem's parameters from its published findings (pyPESTO), with profile likelihoods."""
     from oxysim.fitting.problems import get_problem
     from oxysim.fitting.run import run_fit
 
-    result = run_fit(get_problem(problem), out, starts=starts, seed=seed, profile=profile)
+    result = run_fit(get_problem(problem), out, starts=starts, seed=seed, profile=profile,
+                     profile_evaluations=profile_evaluations)
     if json_output:
         _emit_json(result.record)
         return

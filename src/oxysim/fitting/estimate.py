@@ -62,10 +62,12 @@ def _optimizer(max_evaluations: int):
 
 def estimate(names: Sequence[str], lower: Sequence[float], upper: Sequence[float], nll: NegativeLogLikelihood, *,
              guess: Sequence[float] | None = None, starts: int = 4, seed: int = 0, max_evaluations: int = 400,
-             profile: bool = True) -> Estimate:
+             profile: bool = True, profile_evaluations: int | None = None) -> Estimate:
     """Minimise ``nll`` over log10 parameters in [lower, upper] from ``starts`` points, then profile each one.
 
     The first start is ``guess`` when given (e.g. the current defaults), the others uniform in the bounds (seeded).
+    ``profile_evaluations`` caps the evaluations of each re-optimisation along a profile (default
+    ``max_evaluations``): profiles dominate a fit's cost, and each step starts next to its optimum.
     """
     try:
         import pypesto.optimize
@@ -77,6 +79,8 @@ def estimate(names: Sequence[str], lower: Sequence[float], upper: Sequence[float
         raise InputError(f"need one lower < upper bound per parameter; got {len(names)} names, {lower}, {upper}")
     if starts < 1:
         raise InputError(f"starts must be at least 1; got {starts}")
+    if profile_evaluations is not None and profile_evaluations < 1:
+        raise InputError(f"profile_evaluations must be at least 1; got {profile_evaluations}")
     problem = _pypesto_problem(names, lower, upper, nll, [] if guess is None else [np.asarray(guess, float)])
     optimizer = _optimizer(max_evaluations)
     state = np.random.get_state()
@@ -93,7 +97,8 @@ def estimate(names: Sequence[str], lower: Sequence[float], upper: Sequence[float
         return Estimate(tuple(names), best, float(runs[0].fval), table, None, None)
     options = pypesto.profile.ProfileOptions(default_step_size_absolute=0.02, min_step_size_absolute=0.005,
                                              max_step_size_absolute=0.1, ratio_min=0.1)
-    result = pypesto.profile.parameter_profile(problem, result, optimizer, profile_options=options,
+    result = pypesto.profile.parameter_profile(problem, result, _optimizer(profile_evaluations or max_evaluations),
+                                               profile_options=options,
                                                progress_bar=False)
     profiles, intervals = _profile_tables(names, lower, upper, best, float(runs[0].fval),
                                           result.profile_result.list[0])

@@ -63,7 +63,7 @@ def profile_figure(result: Estimate) -> bytes:
 
 
 def run_fit(problem: FitProblem, out_dir: str | Path, *, starts: int = 4, seed: int = 0,
-            profile: bool = True) -> FitRun:
+            profile: bool = True, profile_evaluations: int | None = None) -> FitRun:
     """Fit ``problem`` from its current defaults and ``starts - 1`` random starts, profile, and write the files."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -71,7 +71,7 @@ def run_fit(problem: FitProblem, out_dir: str | Path, *, starts: int = 4, seed: 
     guess = np.log10([nominal[name] for name in problem.names])
     lower, upper = problem.log10_bounds
     result = estimate(problem.names, lower, upper, problem.negative_log_likelihood, guess=guess, starts=starts,
-                      seed=seed, profile=profile)
+                      seed=seed, profile=profile, profile_evaluations=profile_evaluations)
     record = make_record(problem, result, problem.negative_log_likelihood(guess), starts=starts, seed=seed)
     findings = findings_table(problem, nominal, result.values)
     write_record(record, out / "fit_record.yaml")
