@@ -44,8 +44,9 @@ def patient_parameters(
 
     Without a seed every patient is the subtype's typical patient; with one, the parameters in
     ``variability`` (default :data:`oxysim.population.variability.DEFAULT_VARIABILITY`) vary
-    log-normally per patient, correlated as ``correlations`` say. The patients are numbered ``first_patient, first_patient + 1, ...``
-    unless ``patients`` lists their indices (it then sets ``n_patients``).
+    log-normally per patient, correlated as ``correlations`` say. The patients are numbered
+    ``first_patient, first_patient + 1, ...`` unless ``patients`` lists their indices (it then sets
+    ``n_patients``).
     Profile values and ``overrides`` are in each parameter's declared unit (as ``oxysim params``
     lists it, e.g. minutes for ``ot_nasal_half_life``) and apply before the draws; an override may
     be a scalar or one value per patient.

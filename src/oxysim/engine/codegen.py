@@ -104,8 +104,8 @@ def kernel_source(compiled: CompiledModel) -> str:
 
 def _key(compiled: CompiledModel) -> str:
     """A hash of everything the generated source depends on, cheaper to compute than the source."""
-    parts = [__version__, inspect.getsource(rosenbrock), inspect.getsource(sparse_lu), inspect.getsource(rewrite), str(compiled.model.state_names),
-             str(compiled.model.parameter_names), str(compiled.model.input_names),
+    parts = [__version__, *(inspect.getsource(module) for module in (rosenbrock, sparse_lu, rewrite)),
+             str(compiled.model.state_names), str(compiled.model.parameter_names), str(compiled.model.input_names),
              str(compiled.rhs_expressions), str(compiled.jacobian_expressions),
              str(compiled.jac_rows.tolist()), str(compiled.jac_cols.tolist())]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
