@@ -57,11 +57,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.optimize import brentq
 
 from oxysim import __version__
-from oxysim.fitting.record import rounded
+from oxysim.fitting.record import rounded, write_record
 from oxysim.model import build_model, compile_model
 from oxysim.population.variability import DEFAULT_VARIABILITY, Variability
 from oxysim.simulation import patient_parameters, rest_state, simulate
@@ -69,7 +68,6 @@ from oxysim.trials.covariates import CovariateDistribution, covariate_parameters
 from oxysim.trials.analysis import lost_response
 from oxysim.trials.observation import observe
 from oxysim.trials.run import enrol, run_trial, shards_of, simulate_shard
-from oxysim.report.tables import atomic_path
 from oxysim.trials.spec import StudySpec
 
 SEED = 20261127
@@ -357,7 +355,7 @@ def _check_default(name: str, derived: float, current: float, where: str) -> Non
         raise SystemExit(f"put {name} = {derived:.3g} into {where} and run again")
 
 
-def write_record(parameters: Mapping[str, float], measured: Mapping[str, float]) -> None:
+def store_calibration(parameters: Mapping[str, float], measured: Mapping[str, float]) -> None:
     """Store the calibrated values (3 significant digits, as the module defaults) with their provenance."""
     units = {p.name: p.unit for p in build_model().parameters}
     targets = {lever.parameter: lever.target for lever in LEVERS}
@@ -378,9 +376,7 @@ def write_record(parameters: Mapping[str, float], measured: Mapping[str, float])
         "note": "Virtual patients of a mechanistic model: research use only, never dosing advice.",
     }
     RECORD.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(RECORD) as tmp:
-        tmp.write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
-    print(f"record written: {RECORD}")
+    print(f"record written: {write_record(record, RECORD)}")
 
 
 def main() -> None:
@@ -392,7 +388,7 @@ def main() -> None:
     for name, value in parameters.items():
         print(f"  {name} = {value:.4g}")
     print(f"achieved in full trials of {FIT_PATIENTS} patients per arm:")
-    write_record(parameters, report(parameters, FIT_PATIENTS))
+    store_calibration(parameters, report(parameters, FIT_PATIENTS))
 
 
 if __name__ == "__main__":
