@@ -22,7 +22,7 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from oxysim import __version__
-from oxysim.engine import rewrite, rosenbrock, sparse_lu
+from oxysim.engine import rewrite, rosenbrock, sparse_lu, stages
 from oxysim.model.compile import CompiledModel
 from oxysim.model.declaration import TIME_SYMBOL
 
@@ -95,7 +95,9 @@ def kernel_source(compiled: CompiledModel) -> str:
         _function("dfdt", "Partial derivative of the right-hand side with respect to time.", compiled, dfdt_h,
                   derived), "",
         _function("jac", "Jacobian entries at (jac_rows, jac_cols).", compiled, jac_h, derived), "",
-        sparse_lu.lu_source(lu), f"JAC_SIZE = {compiled.jac_rows.size}", f"LU_SIZE = {lu.structure_flat.size}", "",
+        sparse_lu.lu_source(lu), "",
+        stages.stage_source(rosenbrock.A, rosenbrock.C, rosenbrock.GAMMA_I, rosenbrock.M), "",
+        f"JAC_SIZE = {compiled.jac_rows.size}", f"LU_SIZE = {lu.structure_flat.size}", "",
     ]
     if TIME_SYMBOL in (compiled.model.state_names + compiled.model.parameter_names + compiled.model.input_names):
         raise ValueError(f"{TIME_SYMBOL!r} is reserved for time.")
@@ -104,7 +106,7 @@ def kernel_source(compiled: CompiledModel) -> str:
 
 def _key(compiled: CompiledModel) -> str:
     """A hash of everything the generated source depends on, cheaper to compute than the source."""
-    parts = [__version__, *(inspect.getsource(module) for module in (rosenbrock, sparse_lu, rewrite)),
+    parts = [__version__, *(inspect.getsource(module) for module in (rosenbrock, sparse_lu, rewrite, stages)),
              str(compiled.model.state_names), str(compiled.model.parameter_names), str(compiled.model.input_names),
              str(compiled.rhs_expressions), str(compiled.jacobian_expressions),
              str(compiled.jac_rows.tolist()), str(compiled.jac_cols.tolist())]

@@ -5,7 +5,8 @@ Same equations as the reference engine (the same sympy expressions, compiled by
 the reference engine. What makes it fast (benchmarks/README.md has the measurements):
 
 - right-hand side, time derivative and Jacobian are scalar numba code, not numpy over a batch;
-- the 34 x 34 iteration matrix is factorised with a fixed sparse pattern (95 multiply-adds);
+- the 35 x 35 iteration matrix is factorised with a fixed sparse pattern (96 multiply-adds);
+- the stage sums are fused loops with the tableau's coefficients as literals (:mod:`oxysim.engine.stages`);
 - every patient has its own step sizes, so no patient pays for the stiffest one;
 - output values come from the Hermite interpolant at no extra right-hand-side evaluation.
 """

@@ -48,8 +48,9 @@ MAX_STEPS = 2_000_000
 
 OK, FAILED_STEP_SIZE, FAILED_MAX_STEPS = 0, 1, 2
 
-# The model kernels and its sparse LU; the generated module defines them after this source.
+# The model kernels, its sparse LU and the fused stage sums; the generated module defines them after this source.
 rhs = dfdt = jac = extend_parameters = lu_assemble = lu_factor = lu_solve = None
+stage_point = stage_correction = step_end = None  # oxysim.engine.stages, from A, C, GAMMA_I and M
 JAC_SIZE = LU_SIZE = 0  # entries of the Jacobian and of its filled LU pattern
 
 
@@ -128,29 +129,15 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
                     rejected += 1
                     continue
                 inv_h = 1.0 / h
-                for i in range(6):  # stage sums as axpy loops over states, which vectorise
+                for i in range(6):  # fused stage sums, generated from the tableau (oxysim.engine.stages)
                     if i == 0:
                         k[0, :] = f0
                     else:
-                        ystage[:] = y
-                        for j in range(i):
-                            a_ij = A[i, j]
-                            for m in range(n):
-                                ystage[m] += a_ij * k[j, m]
+                        stage_point(i, y, k, ystage)
                         rhs(frozen_time if frozen else t + ALPHA[i] * h, ystage, p, u, k[i])
-                        for j in range(i):
-                            c_ij = C[i, j] * inv_h
-                            for m in range(n):
-                                k[i, m] += c_ij * k[j, m]
-                    if GAMMA_I[i] != 0.0 and not frozen:
-                        hg = h * GAMMA_I[i]
-                        for m in range(n):
-                            k[i, m] += hg * dft[m]
+                    stage_correction(i, inv_h, h, k, dft)  # dft stays 0 with the clock frozen
                     lu_solve(work, k[i])
-                ynew[:] = y
-                for j in range(6):
-                    for m in range(n):
-                        ynew[m] += M[j] * k[j, m]
+                step_end(y, k, ynew)
                 err = _error_norm(y, ynew, k[5], rtol, atol)
                 if not np.isfinite(err):
                     err = 1e10

@@ -1,7 +1,7 @@
 """Sparse LU of the Rosenbrock iteration matrix with a fill pattern fixed once per model.
 
-The matrix ``W = I / (h * gamma) - J`` has the model's Jacobian pattern plus the diagonal (120 of
-34 x 34 entries). Its symbolic factorisation (a fill-reducing order and the positions of the fill)
+The matrix ``W = I / (h * gamma) - J`` has the model's Jacobian pattern plus the diagonal (122 of
+35 x 35 entries for the current model). Its symbolic factorisation (a fill-reducing order and the positions of the fill)
 is computed once from the pattern and written out as straight-line code (:func:`lu_source`), so each
 numerical factorisation touches only those entries of a compact array, with no index arrays at run
 time. There is no pivoting: W is dominated by its diagonal for small steps, and the integrator
