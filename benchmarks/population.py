@@ -1,7 +1,9 @@
 """Population benchmark: patients per second of oxysim's engines against libroadrunner, same run.
 
 Protocol (issue 3): the full model, 21 days, one 24 IU intranasal dose a day at 08:00, 8 parameters
-varied log-normally with CV 30 %, outputs every 15 minutes, rtol 1e-6. Every engine starts from
+varied log-normally with CV 30 %, outputs every 15 minutes, rtol 1e-6 and an absolute tolerance of
+1e-8 times each state's typical scale (ATOL_SCALE), the same for every engine: libroadrunner gets it
+state by state through ``setIndividualTolerance``. Every engine starts from
 the same pre-equilibrated states (oxysim.simulation.rest_state, timed separately). libroadrunner
 integrates the SBML export patient by patient (CVODE), in one process and in a process pool; the
 fast engine runs with one thread and with as many threads as cores, in chunks of ``--chunk``
@@ -31,6 +33,7 @@ import numba
 
 from oxysim.engine.accuracy import max_relative_error
 from oxysim.engine.fast import simulate_fast
+from oxysim.engine.trajectory import absolute_tolerance
 from oxysim.engine.reference import simulate_batch
 from oxysim.interop.sbml import export_sbml
 from oxysim.model import compile_model
@@ -45,6 +48,8 @@ VARIED = tuple(
                  "hpa_drive", "cortisol_half_life", "sert_vmax", "extinction_rate")
 )
 RTOL = 1e-6
+ATOL_SCALE = 1e-8
+"""Absolute tolerance of every engine, as a fraction of each state's typical scale (oxysim's default)."""
 MATCHED_RTOLS = (1e-4, 7e-5, 5e-5, 3e-5, 2e-5, 1e-5, 3e-6, 1e-6)
 
 
@@ -59,7 +64,7 @@ def run_reference(params, y0, times, events, rtol=RTOL, check: int | None = None
     """The reference engine over the whole batch, or in chunks of ``chunk`` patients keeping only the first
     ``check`` patients' states (its dense result for N = 10,000 would need ~5.5 GB, its solver far more)."""
     compiled = compile_model()
-    atol_scale = 1e-10 if rtol < 1e-8 else 1e-8
+    atol_scale = 1e-10 if rtol < 1e-8 else ATOL_SCALE
     n = y0.shape[0]
     chunk = chunk or n
     kept = []
@@ -79,7 +84,7 @@ def run_fast(params, y0, times, events, threads: int, check: int, chunk: int, rt
     for start in range(0, y0.shape[0], chunk):
         rows = slice(start, min(start + chunk, y0.shape[0]))
         result = simulate_fast(compiled, {k: v[rows] for k, v in params.items()}, events, times,
-                               n_patients=rows.stop - rows.start, rtol=rtol, y0=y0[rows])
+                               n_patients=rows.stop - rows.start, rtol=rtol, atol_scale=ATOL_SCALE, y0=y0[rows])
         kept.append(result.states[: max(0, check - start)])
         steps.append(result.steps)
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
@@ -95,12 +100,13 @@ def _roadrunner_worker(args) -> np.ndarray:
     global _RR
     import roadrunner
 
-    xml, names, state_names, params, y0, times, keep = args
+    xml, names, state_names, atol, params, y0, times, keep = args
     if _RR is None:
         roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)  # CVODE restart warnings after each dose
         _RR = roadrunner.RoadRunner(xml)
         _RR.integrator.relative_tolerance = RTOL
-        _RR.integrator.absolute_tolerance = 1e-10
+        for name, value in zip(state_names, atol, strict=True):  # the fast engine's absolute tolerances
+            _RR.integrator.setIndividualTolerance(name, float(value))
         _RR.integrator.max_steps = 500000
         _RR.timeCourseSelections = list(state_names)
     out = np.empty((min(keep, y0.shape[0]), times.size, len(state_names)))
@@ -123,7 +129,8 @@ def run_roadrunner(params, y0, times, events, workers: int, check: int) -> np.nd
     xml = export_sbml(compiled, {k: float(v[0]) for k, v in params.items()}, y0[0], events)
     names = list(compiled.model.parameter_names)
     slices = np.array_split(np.arange(y0.shape[0]), max(1, workers))
-    jobs = [(xml, names, compiled.model.state_names, {k: v[s] for k, v in params.items()}, y0[s], times,
+    atol = absolute_tolerance(compiled, ATOL_SCALE)
+    jobs = [(xml, names, compiled.model.state_names, atol, {k: v[s] for k, v in params.items()}, y0[s], times,
              max(0, check - int(s[0]))) for s in slices if s.size]
     if workers <= 1:
         return np.concatenate([_roadrunner_worker(job) for job in jobs])
