@@ -13,8 +13,9 @@ from oxysim.trials.analysis import (
     consort_flow,
     counterfactual_effects,
     crossover,
-    lost_response,
     effect_sizes,
+    lost_remission,
+    lost_response,
     mechanistic_endpoints,
     mmrm,
     power_curve,
@@ -372,3 +373,29 @@ def test_relapse_needs_a_loss_of_response_at_two_consecutive_follow_up_visits():
                           [40.0, 55.0, 51.0]])  # missed at the last two: relapse
     assert lost_response(baseline, follow_up, 0.5).tolist() == [True, False, False, True]
     assert lost_response(baseline, follow_up[:, 1:2], 0.5).tolist() == [True, False, False, True]
+
+
+def test_relapse_after_remission_counts_remitters_back_above_the_cut() -> None:
+    """relapse(after="remission"): only end-of-treatment remitters (score below the cut) count; a remitter relapses
+    when two consecutive follow-up scores are at or above the cut. Responders who did not remit are not counted."""
+    rows = []
+    # per arm: 8 remitters (end 20) of which `relapsing` return to 45; 6 responders who did not remit (end 40)
+    for arm, relapsing, offset in (("control", 4, 0), ("active", 2, 100)):
+        for k in range(14):
+            end = 20.0 if k < 8 else 40.0
+            follow = 45.0 if k < relapsing else end
+            for week, score in ((0.0, 100.0), (6.0, end), (10.0, follow), (12.0, follow)):
+                rows.append({"trial": 0, "patient": offset + k, "arm": arm, "period": 1, "sequence": "",
+                             "stratum": "all", "week": week, "scale": "lsas", "score": score, "baseline": 100.0})
+    table = relapse(pd.DataFrame(rows), "control", end_week=6.0, after="remission", remission_below=30.0)
+    by_arm = table.set_index("arm")
+    assert by_arm.loc["control", "n"] == 8 and by_arm.loc["control", "events"] == 4
+    assert by_arm.loc["active", "n"] == 8 and by_arm.loc["active", "events"] == 2
+    # the same visits as loss of response (50 %): all 14 responders per arm, and scores of 45 still count as response
+    by_response = relapse(pd.DataFrame(rows), "control", end_week=6.0).set_index("arm")
+    assert by_response.loc["control", "n"] == 14 and by_response.loc["control", "events"] == 0
+    assert lost_remission(np.array([[30.0, 29.0], [31.0, 30.0], [29.0, 45.0]]), 30.0).tolist() == [False, True, False]
+    with pytest.raises(InputError, match="remission_below"):
+        relapse(pd.DataFrame(rows), "control", end_week=6.0, after="remission")
+    with pytest.raises(InputError, match="not known"):
+        relapse(pd.DataFrame(rows), "control", end_week=6.0, after="recurrence")

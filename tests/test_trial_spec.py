@@ -75,6 +75,8 @@ def test_a_valid_spec_fills_its_defaults():
     ({"design": {"type": "crossover"}, "follow_up_weeks": [4]}, ["follow_up_weeks", "parallel designs"]),
     ({"design": {"type": "crossover"}, "endpoints": {"mechanistic": True}}, ["design.washout_days = 0"]),
     ({"sensitivity": {"samples": 24}}, ["sensitivity.samples", "power of 2"]),
+    ({"endpoints": {"relapse_after": "remission"}}, ["endpoints", "needs remission_below", "30 for the LSAS"]),
+    ({"endpoints": {"relapse_after": "recovery"}}, ["endpoints.relapse_after", "'recovery'", "'response' or 'remission'"]),
     ({"design": {"type": "crossover"}, "endpoints": {"counterfactual_control": True}}, ["counterfactual_control", "parallel designs"]),
 ])
 def test_a_wrong_field_names_its_path_value_and_what_is_allowed(changes, fragments):

@@ -272,47 +272,75 @@ def responders(visits: pd.DataFrame, control_arm: str, threshold: float = 0.5,
                      ignore_index=True)
 
 
-def lost_response(baseline: np.ndarray, follow_up: np.ndarray, threshold: float) -> np.ndarray:
-    """Relapse of responders: whether each missed the response criterion (a relative reduction of at least
-    ``threshold`` from ``baseline``) at two consecutive follow-up visits (columns of ``follow_up``, in time
-    order), or at the only one when there is one.
+def sustained(missed: np.ndarray) -> np.ndarray:
+    """Per row (patients x follow-up visits, in time order): ``True`` at two consecutive visits, or at the only one.
 
-    Confirmation at consecutive visits makes relapse a sustained loss of response, not one rating below the cut:
-    with a rater error of ~10 LSAS points a single visit reclassifies many borderline responders by noise alone.
-    This is the one definition of relapse of oxysim (trial reports, CL-08 validation and calibration).
+    Confirmation at consecutive visits makes relapse a sustained change, not one rating across the cut: with a
+    rater error of ~10 LSAS points a single visit reclassifies many borderline patients by noise alone.
     """
-    follow_up = np.asarray(follow_up, dtype=float)
-    baseline = np.asarray(baseline, dtype=float)[:, None]
-    missed = (baseline - follow_up) / baseline < threshold
-    if follow_up.shape[1] == 1:
+    missed = np.asarray(missed, dtype=bool)
+    if missed.shape[1] == 1:
         return missed[:, 0]
     return np.any(missed[:, :-1] & missed[:, 1:], axis=1)
 
 
-def relapse(visits: pd.DataFrame, control_arm: str, end_week: float, threshold: float = 0.5) -> pd.DataFrame:
-    """Relapse after treatment ends, per arm: among responders at ``end_week`` (relative reduction >=
-    ``threshold``), the share who lose response at follow-up (:func:`lost_response`: at two consecutive
-    follow-up visits, or at the only one).
+def lost_response(baseline: np.ndarray, follow_up: np.ndarray, threshold: float) -> np.ndarray:
+    """Relapse of responders: whether each missed the response criterion (a relative reduction of at least
+    ``threshold`` from ``baseline``) at two consecutive follow-up visits (columns of ``follow_up``, in time
+    order), or at the only one when there is one (:func:`sustained`)."""
+    follow_up = np.asarray(follow_up, dtype=float)
+    baseline = np.asarray(baseline, dtype=float)[:, None]
+    return sustained((baseline - follow_up) / baseline < threshold)
 
-    The definition follows the "loss of response" family of CL-08 (Levy et al. 2021 pool relapse
-    definitions; meeting diagnostic criteria again gives lower rates). Responders without a score at every
-    follow-up visit are left out (complete cases); an arm without responders has no relapse rate and is left out.
+
+def lost_remission(follow_up: np.ndarray, remission_below: float) -> np.ndarray:
+    """Relapse of remitters: whether each scored at or above the remission cut-off ``remission_below`` (back in
+    the symptomatic range) at two consecutive follow-up visits, or at the only one (:func:`sustained`)."""
+    return sustained(np.asarray(follow_up, dtype=float) >= remission_below)
+
+
+RELAPSE_AFTER = ("response", "remission")
+"""What a relapse is a loss of: response (among end-of-treatment responders) or remission (among remitters)."""
+
+
+def relapse(visits: pd.DataFrame, control_arm: str, end_week: float, threshold: float = 0.5,
+            after: str = "response", remission_below: float | None = None) -> pd.DataFrame:
+    """Relapse after treatment ends, per arm.
+
+    ``after="response"``: among responders at ``end_week`` (relative reduction >= ``threshold``), the share who
+    lose response at follow-up (:func:`lost_response`). ``after="remission"``: among remitters at ``end_week``
+    (score below ``remission_below``), the share who score at or above it again (:func:`lost_remission`). Both
+    need the loss at two consecutive follow-up visits, or at the only one. Levy et al. (2021, CL-08) pool relapse
+    after remission, under several definitions; meeting diagnostic criteria again gives lower rates.
+    Patients without a score at every follow-up visit are left out (complete cases); an arm without responders
+    (remitters) has no relapse rate and is left out.
     """
     visits = _visit_table(visits, parallel=True)
     codes = _arm_codes(visits, control_arm)
     _check_fraction(threshold, "threshold", closed=True)
+    if after not in RELAPSE_AFTER:
+        raise InputError(f"relapse after {after!r} is not known; use one of {', '.join(RELAPSE_AFTER)}.")
+    if after == "remission" and remission_below is None:
+        raise InputError("Relapse after remission needs the remission cut-off (remission_below), e.g. LSAS 30.")
     end, _ = _at_week(visits, end_week)
     later = _levels(visits.loc[visits["week"] > end_week, "week"])
     if not later:
         raise InputError(f"Relapse needs a follow-up visit after week {end_week:g}; the visits end there.")
-    responded = end.loc[(end["baseline"] - end["score"]) / end["baseline"] >= threshold, ["patient", "arm", "baseline"]]
+    if after == "response":
+        selected = (end["baseline"] - end["score"]) / end["baseline"] >= threshold
+    else:
+        selected = end["score"] < remission_below
+    chosen = end.loc[selected, ["patient", "arm", "baseline"]]
     follow = visits[visits["week"].isin(later)].pivot(index="patient", columns="week", values="score")
-    observed = responded.set_index("patient").join(follow.reindex(columns=later)).dropna()
-    event = pd.Series(lost_response(observed["baseline"].to_numpy(), observed[later].to_numpy(), threshold),
-                      index=observed.index)
+    observed = chosen.set_index("patient").join(follow.reindex(columns=later)).dropna()
+    scores = observed[later].to_numpy()
+    lost = (lost_response(observed["baseline"].to_numpy(), scores, threshold) if after == "response"
+            else lost_remission(scores, remission_below))
+    event = pd.Series(lost, index=observed.index)
     arms = [a for a in codes if (observed["arm"] == a).any()]
     if not arms or arms[0] != control_arm:
-        raise InputError(f"No responder of the control arm {control_arm!r} has a follow-up score, so relapse "
+        who = "responder" if after == "response" else "remitter"
+        raise InputError(f"No {who} of the control arm {control_arm!r} has a follow-up score, so relapse "
                          "cannot be compared; run more patients or a longer treatment.")
     return _binary_rows("relapse", event, observed["arm"], arms)
 

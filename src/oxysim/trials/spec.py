@@ -194,6 +194,16 @@ class Endpoints(BaseModel):
                                       "clinician-rated LSAS after von Glischinski 2018, the cut of CL-07)")
     remission_below: float | None = Field(None, ge=0, description="remission: primary score below this at the end "
                                           "of treatment (e.g. HAM-A 7, CL-23; LSAS 30); None: not reported")
+    relapse_after: Literal["response", "remission"] = Field(
+        "response", description="relapse at follow-up is a loss of response among end-of-treatment responders, or "
+        "a return to remission_below or above among remitters (Levy 2021, CL-08, pool relapse after remission)")
+
+    @model_validator(mode="after")
+    def _remission_cut_for_relapse(self) -> "Endpoints":
+        if self.relapse_after == "remission" and self.remission_below is None:
+            raise ValueError("relapse_after 'remission' needs remission_below, the remission cut-off "
+                             "(e.g. 30 for the LSAS, 7 for the HAM-A)")
+        return self
     counterfactual_control: bool = Field(
         False, description="also simulate every patient of an active arm under the control arm (an in-silico twin), "
         "so the report gives the model's paired effect free of sampling and rater noise (parallel designs only)")
@@ -257,8 +267,9 @@ class StudySpec(BaseModel):
     visits_weeks: tuple[float, ...] = Field(description="weeks of the treatment period with a visit; "
                                             "must include 0 (baseline); default every week")
     follow_up_weeks: tuple[float, ...] = Field((), description="weeks after the end of treatment with a "
-                                               "further visit (relapse: a responder who misses the response criterion at two "
-                                               "consecutive follow-up visits, or at the only one); parallel designs only")
+                                               "further visit (relapse: a responder who misses the response criterion, or a "
+                                               "remitter back at the remission cut-off, at two consecutive follow-up visits "
+                                               "or at the only one; endpoints.relapse_after); parallel designs only")
     randomisation: Randomisation = Randomisation()
     dropout: Dropout = Dropout()
     covariates: CovariateDistribution = CovariateDistribution()

@@ -76,9 +76,10 @@ def _analyses(spec: StudySpec, result: TrialResult) -> tuple[pd.DataFrame, pd.Da
         everything = result.visits[result.visits["scale"] == spec.primary_scale]
         try:
             binary.append(analysis.relapse(everything, spec.control, spec.duration_weeks,
-                                          spec.endpoints.response_reduction))
+                                          spec.endpoints.response_reduction, after=spec.endpoints.relapse_after,
+                                          remission_below=spec.endpoints.remission_below))
         except InputError:
-            pass  # no control responder with follow-up: the report shows response only
+            pass  # no control responder (remitter) with follow-up: the report shows response only
     return (analysis.ancova(visits, spec.control), analysis.effect_sizes(visits, spec.control),
             pd.concat(binary, ignore_index=True))
 
