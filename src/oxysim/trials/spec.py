@@ -191,9 +191,11 @@ class Endpoints(BaseModel):
     mechanistic: bool = Field(False, description="a faces task and a TSST the day after the last treatment day")
     response_reduction: float = Field(0.5, gt=0, lt=1, description="response: at least this fractional reduction of "
                                       "the primary scale from baseline (0.5, the common HAM-A criterion; 0.29 for "
-                                      "clinician-rated LSAS after von Glischinski 2018, the cut of CL-07)")
+                                      "clinician-rated LSAS after von Glischinski 2018, the cut of CL-07; 0.4 for "
+                                      "the PDSS after Furukawa 2009)")
     remission_below: float | None = Field(None, ge=0, description="remission: primary score below this at the end "
-                                          "of treatment (e.g. HAM-A 7, CL-23; LSAS 30); None: not reported")
+                                          "of treatment (e.g. HAM-A 7, CL-23; LSAS 30, von Glischinski 2018; PDSS 6, "
+                                          "i.e. at most 5, Furukawa 2009); None: not reported")
     relapse_after: Literal["response", "remission"] = Field(
         "response", description="relapse at follow-up is a loss of response among end-of-treatment responders, or "
         "a return to remission_below or above among remitters (Levy 2021, CL-08, pool relapse after remission)")

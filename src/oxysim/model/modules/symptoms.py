@@ -11,6 +11,8 @@ linearly between its healthy and patient means.
 from oxysim.model.declaration import Assignment, Module, Parameter, Process, State
 
 NICHOLAS = "Nicholas & Binneman (Pfizer) HAM-A placebo model: t90 ~ 6.5 weeks (MODELS.md §10.1 [V])"
+FURUKAWA = ("Furukawa TA et al. (2009) Evidence-based guidelines for interpretation of the Panic Disorder Severity "
+            "Scale. Depress Anxiety 26:922-929 (abstract seen): CGI-S anchors of the PDSS from 568 trial patients")
 CL19 = "CL-19 (from memory, verify): HAM-A baseline ~24-26, LSAS baseline ~85-95 in GAD/SAD trials"
 DRIVE = ("Weights of the severity drive, chosen so that each mechanism contributes and a typical "
          "untreated patient's drive is ~1; recalibrated against CL-11/CL-13 in issues 4-5.")
@@ -38,9 +40,10 @@ PARAMETERS = (
     Parameter("hama_patient", 25.0, "dimensionless", "HAM-A of a typical GAD trial patient", source=CL19),
     Parameter("lsas_healthy", 25.0, "dimensionless", "LSAS of a healthy adult", assumption="Community norms ~20-30 (Fresco 2001, from memory)."),
     Parameter("lsas_patient", 90.0, "dimensionless", "LSAS of a typical SAD trial patient", source=CL19),
-    Parameter("pdss_healthy", 1.0, "dimensionless", "PDSS of a healthy adult", assumption="Near the floor of the 0-28 scale."),
+    Parameter("pdss_healthy", 1.0, "dimensionless", "PDSS of a healthy adult", source=FURUKAWA + ": 0-1 = 'normal'"),
     Parameter("pdss_patient", 15.0, "dimensionless", "PDSS of a typical panic-disorder trial patient",
-              assumption="Typical PD trial baseline ~14-16 (Shear 1997 scale; from memory)."),
+              source=FURUKAWA + ": 'moderately ill' 10-13 (11-15 with agoraphobia), 'markedly ill' >= 14 (>= 16); "
+              "15 is a trial entrant between the two (CGI-S 4-5). No trial baseline mean was found"),
     Parameter("stai_healthy", 35.0, "dimensionless", "STAI-S of a healthy adult", assumption="Spielberger norms ~35 (from memory)."),
     Parameter("stai_patient", 55.0, "dimensionless", "STAI-S of a typical anxiety patient", assumption="Spielberger clinical ~50-60 (from memory)."),
 )
