@@ -66,6 +66,14 @@ def test_response_is_counted_with_the_spec_criterion(study, cut):
         assert response.loc[arm, "events"] == expected.sum()[arm]
 
 
+def test_a_relapse_that_cannot_be_computed_is_reported_not_dropped_silently(study):
+    spec = StudySpec(**{**SPEC, "follow_up_weeks": [4], "endpoints": {"remission_below": 20.0,
+                                                                       "relapse_after": "remission"}})
+    with pytest.warns(UserWarning, match="Relapse is not reported: .*follow-up visit"):
+        _, _, binary = _analyses(spec, study.trial)  # this trial ran without its follow-up visits
+    assert set(binary["endpoint"]) == {"response", "remission"}
+
+
 def test_the_report_names_the_top_parameters_behind_the_answer(tmp_path):
     arms = [{"name": "placebo", "regimen": "placebo in q24h x 7 @08:00"},
             {"name": "oxytocin", "regimen": "oxytocin 24 IU in q24h x 7 @08:00"}]

@@ -7,6 +7,7 @@ Everything it writes describes virtual patients of a mechanistic model: research
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,8 +79,8 @@ def _analyses(spec: StudySpec, result: TrialResult) -> tuple[pd.DataFrame, pd.Da
             binary.append(analysis.relapse(everything, spec.control, spec.duration_weeks,
                                           spec.endpoints.response_reduction, after=spec.endpoints.relapse_after,
                                           remission_below=spec.endpoints.remission_below))
-        except InputError:
-            pass  # no control responder (remitter) with follow-up: the report shows response only
+        except InputError as exc:  # e.g. no control remitter with follow-up: the report shows response only
+            warnings.warn(f"Relapse is not reported: {exc}", UserWarning, stacklevel=2)
     return (analysis.ancova(visits, spec.control), analysis.effect_sizes(visits, spec.control),
             pd.concat(binary, ignore_index=True))
 
