@@ -24,9 +24,10 @@ from oxysim.validation.measures import (HOURS_PER_WEEK, at, covariate_factors, h
 
 POPULATION = 150
 """Virtual patients per arm (assumption: sampling error of a pre-post g ~0.1 and of a rate ~4 points)."""
-RELAPSE_POPULATION = 600
-"""Virtual patients of the CL-08 CBT arm: relapse is a rate among the ~half who respond, so 150 patients would leave
-~70 responders and a sampling error of ~5 points, as large as the distance to the target (assumption)."""
+PRECISE_POPULATION = 600
+"""Virtual patients per arm where the measure is noisier than a single arm's rate or g: CL-08 (relapse is a rate
+among the ~half who respond; 150 patients leave ~70 responders and a sampling error of ~5 points) and CL-18 (a
+difference of two pre-post g; SE ~0.15 at 150 per arm, a third of the interval's half-width) (assumption)."""
 WEEKS = 12
 FOLLOW_UP_WEEKS = (20, 24)
 """Follow-up visits for relapse, weeks after the end of CBT (assumption: the relapse studies follow patients 6-12
@@ -158,9 +159,10 @@ def _binomial_band(rate: float, n_source: int, n_model: float) -> tuple[float, f
 
 SAD = {name: _arm("SAD", name) for name in ("waitlist", "placebo", "ssri", "bzd", "cbt + ssri")}
 SAD_CBT = _arm("SAD", "cbt", WEEKS + FOLLOW_UP_WEEKS[-1])
-SAD_CBT_RELAPSE = dataclasses.replace(SAD_CBT, patients=RELAPSE_POPULATION)
+SAD_CBT_RELAPSE = dataclasses.replace(SAD_CBT, patients=PRECISE_POPULATION)
 GAD = {"placebo": _arm("GAD", "placebo", 8), "ssri": _arm("GAD", "ssri", 8)}
-CL18_ARMS = {"GAD placebo": GAD["placebo"], "PD placebo": _arm("PD", "placebo", 8), "SAD placebo": SAD["placebo"]}
+CL18_ARMS = {name: dataclasses.replace(arm, patients=PRECISE_POPULATION) for name, arm in
+             (("GAD placebo", GAD["placebo"]), ("PD placebo", _arm("PD", "placebo", 8)), ("SAD placebo", SAD["placebo"]))}
 GENOTYPE_ARMS = {"AA": Arm("SAD", "", 1.0, patients=POPULATION, interval_min=60.0),
                  "GG": Arm("SAD", "", 1.0, patients=POPULATION, interval_min=60.0,
                            factors=covariate_factors("oxtr_rs53576", "GG"))}
@@ -203,7 +205,7 @@ def _cl11(arm: str, value: float, what: str) -> Experiment:
         Target(value, value - 0.3, value + 0.3, CL11_BAND), "seen-in-source", BANDELOW)
 
 
-RELAPSE_BAND = _binomial_band(0.14, 337, RELAPSE_POPULATION * 0.5)
+RELAPSE_BAND = _binomial_band(0.14, 337, PRECISE_POPULATION * 0.5)
 
 EXPERIMENTS = (
     Experiment(
@@ -224,11 +226,12 @@ EXPERIMENTS = (
         "seen-in-source", LOERINC),
     Experiment(
         "CL-08.relapse", "CL-08", "relapse after successful CBT",
-        f"{SAD_TRIAL}; CBT responders at week 12 who miss the response criterion at both follow-up visits, "
-        "20 and 24 weeks after treatment",
+        f"adults with SAD (model: {PRECISE_POPULATION} virtual SAD patients on CBT), LSAS observed with rater error; "
+        "CBT responders at week 12 who miss the response criterion at both follow-up visits, 20 and 24 weeks after "
+        "treatment",
         {"cbt": SAD_CBT_RELAPSE}, relapse_rate, "dimensionless",
         Target(0.14, *RELAPSE_BAND, f"binomial 95 % interval of 14 % in N = 337, widened for "
-               f"~{RELAPSE_POPULATION // 2} virtual responders"),
+               f"~{PRECISE_POPULATION // 2} virtual responders"),
         "seen-in-source", LEVY),
     Experiment(
         "CL-10.cbt_vs_placebo_g", "CL-10", "effect of CBT vs placebo on target symptoms",
@@ -297,7 +300,8 @@ EXPERIMENTS = (
         "RR 1.65 for SSRIs; the confidence interval is cut off in every copy found (1.48-1.85 from memory)."),
     Experiment(
         "CL-18.panic_vs_gad", "CL-18", "placebo response in GAD minus that in panic disorder (pre-post SMD)",
-        "placebo arms of SSRI/SNRI trials; model: 150 virtual GAD (HAM-A) and PD (PDSS) patients on a daily "
+        f"placebo arms of SSRI/SNRI trials; model: {PRECISE_POPULATION} virtual GAD (HAM-A) and PD (PDSS) patients "
+        "each on a daily "
         "placebo, week 8",
         CL18_ARMS, _placebo_g_difference("PD placebo"), "dimensionless",
         Target(0.64, 0.25, 1.04, "95 % CI of the panic coefficient (GAD the reference)"),
@@ -306,7 +310,7 @@ EXPERIMENTS = (
         "placebo response than in GAD."),
     Experiment(
         "CL-18.sad_vs_gad", "CL-18", "placebo response in GAD minus that in SAD (pre-post SMD)",
-        "as CL-18.panic_vs_gad, with 150 virtual SAD patients (LSAS)",
+        f"as CL-18.panic_vs_gad, with {PRECISE_POPULATION} virtual SAD patients (LSAS)",
         CL18_ARMS, _placebo_g_difference("SAD placebo"), "dimensionless",
         Target(0.34, -0.07, 0.75, "95 % CI of the social-anxiety coefficient (GAD the reference)"),
         "seen-in-source", MOTTA, verification="Sign checked this session (see CL-18.panic_vs_gad)."),
