@@ -9,7 +9,6 @@ exposure-based CBT sessions. Effect sizes count an improvement as positive, as t
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 
@@ -22,12 +21,10 @@ from oxysim.validation.experiment import Arm, Experiment, NotRunnable, Predictio
 from oxysim.validation.measures import (HOURS_PER_WEEK, at, covariate_factors, hedges_g, observed_scores, prepost_g,
                                         quantity, responders)
 
-POPULATION = 150
-"""Virtual patients per arm (assumption: sampling error of a pre-post g ~0.1 and of a rate ~4 points)."""
-PRECISE_POPULATION = 600
-"""Virtual patients per arm where the measure is noisier than a single arm's rate or g: CL-08 (relapse is a rate
-among the ~half who respond; 150 patients leave ~70 responders and a sampling error of ~5 points) and CL-18 (a
-difference of two pre-post g; SE ~0.15 at 150 per arm, a third of the interval's half-width) (assumption)."""
+POPULATION = 600
+"""Virtual patients per arm. Many measures compare arms (a difference of two g, a risk ratio) or count within a
+subgroup (CL-08: relapse among the ~half who respond); at 150 per arm their sampling error was ~0.15 g, ~0.2 in a
+risk ratio or ~5 points in relapse, comparable to the bands. 600 halves it (assumption)."""
 WEEKS = 12
 FOLLOW_UP_WEEKS = (20, 24)
 """Follow-up visits for relapse, weeks after the end of CBT (assumption: the relapse studies follow patients 6-12
@@ -159,10 +156,8 @@ def _binomial_band(rate: float, n_source: int, n_model: float) -> tuple[float, f
 
 SAD = {name: _arm("SAD", name) for name in ("waitlist", "placebo", "ssri", "bzd", "cbt + ssri")}
 SAD_CBT = _arm("SAD", "cbt", WEEKS + FOLLOW_UP_WEEKS[-1])
-SAD_CBT_RELAPSE = dataclasses.replace(SAD_CBT, patients=PRECISE_POPULATION)
 GAD = {"placebo": _arm("GAD", "placebo", 8), "ssri": _arm("GAD", "ssri", 8)}
-CL18_ARMS = {name: dataclasses.replace(arm, patients=PRECISE_POPULATION) for name, arm in
-             (("GAD placebo", GAD["placebo"]), ("PD placebo", _arm("PD", "placebo", 8)), ("SAD placebo", SAD["placebo"]))}
+CL18_ARMS = {"GAD placebo": GAD["placebo"], "PD placebo": _arm("PD", "placebo", 8), "SAD placebo": SAD["placebo"]}
 GENOTYPE_ARMS = {"AA": Arm("SAD", "", 1.0, patients=POPULATION, interval_min=60.0),
                  "GG": Arm("SAD", "", 1.0, patients=POPULATION, interval_min=60.0,
                            factors=covariate_factors("oxtr_rs53576", "GG"))}
@@ -192,9 +187,10 @@ BAKERMANS = ("Bakermans-Kranenburg MJ, van IJzendoorn MH (2014) A sociability ge
              "receptor genotype effects in humans. Psychiatr Genet 24:45-51")
 CL11_BAND = ("CL-11 pools PD, GAD and SAD and gives CIs only for the pooled classes (medications 1.90-2.15, "
              "psychotherapies 1.14-1.30); +/-0.3 covers the spread between disorders and the sampling error of a "
-             "150-patient arm (SE ~0.1; assumption, as scripts/calibrate_treatment.py)")
-SAD_TRIAL = "adults with SAD (model: 150 virtual SAD patients per arm), LSAS observed with rater error"
-GAD_TRIAL = "adult outpatients with GAD (model: 150 virtual GAD patients per arm), HAM-A observed with rater error"
+             f"{POPULATION}-patient arm (SE ~0.05; assumption, as scripts/calibrate_treatment.py)")
+SAD_TRIAL = f"adults with SAD (model: {POPULATION} virtual SAD patients per arm), LSAS observed with rater error"
+GAD_TRIAL = (f"adult outpatients with GAD (model: {POPULATION} virtual GAD patients per arm), HAM-A observed with "
+             "rater error")
 
 
 def _cl11(arm: str, value: float, what: str) -> Experiment:
@@ -205,7 +201,7 @@ def _cl11(arm: str, value: float, what: str) -> Experiment:
         Target(value, value - 0.3, value + 0.3, CL11_BAND), "seen-in-source", BANDELOW)
 
 
-RELAPSE_BAND = _binomial_band(0.14, 337, PRECISE_POPULATION * 0.5)
+RELAPSE_BAND = _binomial_band(0.14, 337, POPULATION * 0.5)
 
 EXPERIMENTS = (
     Experiment(
@@ -226,12 +222,12 @@ EXPERIMENTS = (
         "seen-in-source", LOERINC),
     Experiment(
         "CL-08.relapse", "CL-08", "relapse after successful CBT",
-        f"adults with SAD (model: {PRECISE_POPULATION} virtual SAD patients on CBT), LSAS observed with rater error; "
+        f"adults with SAD (model: {POPULATION} virtual SAD patients on CBT), LSAS observed with rater error; "
         "CBT responders at week 12 who miss the response criterion at both follow-up visits, 20 and 24 weeks after "
         "treatment",
-        {"cbt": SAD_CBT_RELAPSE}, relapse_rate, "dimensionless",
+        {"cbt": SAD_CBT}, relapse_rate, "dimensionless",
         Target(0.14, *RELAPSE_BAND, f"binomial 95 % interval of 14 % in N = 337, widened for "
-               f"~{PRECISE_POPULATION // 2} virtual responders"),
+               f"~{POPULATION // 2} virtual responders"),
         "seen-in-source", LEVY),
     Experiment(
         "CL-10.cbt_vs_placebo_g", "CL-10", "effect of CBT vs placebo on target symptoms",
@@ -300,7 +296,7 @@ EXPERIMENTS = (
         "RR 1.65 for SSRIs; the confidence interval is cut off in every copy found (1.48-1.85 from memory)."),
     Experiment(
         "CL-18.panic_vs_gad", "CL-18", "placebo response in GAD minus that in panic disorder (pre-post SMD)",
-        f"placebo arms of SSRI/SNRI trials; model: {PRECISE_POPULATION} virtual GAD (HAM-A) and PD (PDSS) patients "
+        f"placebo arms of SSRI/SNRI trials; model: {POPULATION} virtual GAD (HAM-A) and PD (PDSS) patients "
         "each on a daily "
         "placebo, week 8",
         CL18_ARMS, _placebo_g_difference("PD placebo"), "dimensionless",
@@ -310,13 +306,13 @@ EXPERIMENTS = (
         "placebo response than in GAD."),
     Experiment(
         "CL-18.sad_vs_gad", "CL-18", "placebo response in GAD minus that in SAD (pre-post SMD)",
-        f"as CL-18.panic_vs_gad, with {PRECISE_POPULATION} virtual SAD patients (LSAS)",
+        f"as CL-18.panic_vs_gad, with {POPULATION} virtual SAD patients (LSAS)",
         CL18_ARMS, _placebo_g_difference("SAD placebo"), "dimensionless",
         Target(0.34, -0.07, 0.75, "95 % CI of the social-anxiety coefficient (GAD the reference)"),
         "seen-in-source", MOTTA, verification="Sign checked this session (see CL-18.panic_vs_gad)."),
     Experiment(
         "ID-01.rs53576_main_effect", "ID-01", "main effect of OXTR rs53576 on symptom severity",
-        "mixed samples (k = 48, N = 17 559); model: 150 virtual SAD patients at baseline, GG (the trials' genotype "
+        f"mixed samples (k = 48, N = 17 559); model: {POPULATION} virtual SAD patients at baseline, GG (the trials' genotype "
         "effect: OXTR potency halved) vs AA, true LSAS",
         GENOTYPE_ARMS, genotype_baseline_d, "dimensionless",
         Target(0.0, -0.11, 0.11, "combined effect not different from zero; d = 0.11 was detectable in a related "
