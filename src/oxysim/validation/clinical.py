@@ -222,9 +222,8 @@ EXPERIMENTS = (
         "seen-in-source", LOERINC),
     Experiment(
         "CL-08.relapse", "CL-08", "relapse after successful CBT",
-        f"adults with SAD (model: {POPULATION} virtual SAD patients on CBT), LSAS observed with rater error; "
-        "CBT responders at week 12 who miss the response criterion at both follow-up visits, 20 and 24 weeks after "
-        "treatment",
+        f"{SAD_TRIAL}; CBT responders at week 12 who miss the response criterion at both follow-up visits, "
+        "20 and 24 weeks after treatment",
         {"cbt": SAD_CBT}, relapse_rate, "dimensionless",
         Target(0.14, *RELAPSE_BAND, f"binomial 95 % interval of 14 % in N = 337, widened for "
                f"~{POPULATION // 2} virtual responders"),
@@ -296,9 +295,8 @@ EXPERIMENTS = (
         "RR 1.65 for SSRIs; the confidence interval is cut off in every copy found (1.48-1.85 from memory)."),
     Experiment(
         "CL-18.panic_vs_gad", "CL-18", "placebo response in GAD minus that in panic disorder (pre-post SMD)",
-        f"placebo arms of SSRI/SNRI trials; model: {POPULATION} virtual GAD (HAM-A) and PD (PDSS) patients "
-        "each on a daily "
-        "placebo, week 8",
+        f"placebo arms of SSRI/SNRI trials; model: {POPULATION} virtual GAD (HAM-A) and PD (PDSS) patients on a "
+        "daily placebo, week 8",
         CL18_ARMS, _placebo_g_difference("PD placebo"), "dimensionless",
         Target(0.64, 0.25, 1.04, "95 % CI of the panic coefficient (GAD the reference)"),
         "seen-in-source", MOTTA, verification="Sign checked this session in the abstract: placebo responses are "
