@@ -67,7 +67,7 @@ from oxysim.simulation import patient_parameters, rest_state, simulate
 from oxysim.trials.covariates import CovariateDistribution, covariate_parameters, draw_covariates
 from oxysim.trials.analysis import lost_response
 from oxysim.trials.observation import observe
-from oxysim.trials.run import enrol, run_trial, shards_of, simulate_shard
+from oxysim.trials.run import arm_visits, run_trial
 from oxysim.trials.spec import StudySpec
 
 SEED = 20261127
@@ -149,12 +149,6 @@ def _spec(name: str, arms: tuple[str, ...], n_per_arm: int, parameters: Mapping[
                      arms=[{"name": arm, "regimen": REGIMENS[arm], "parameters": dict(parameters or {})}
                            for arm in arms],
                      control=arms[0], duration_weeks=TREATMENT_WEEKS, visits_weeks=visits, follow_up_weeks=follow_up)
-
-
-def arm_visits(spec: StudySpec, arm: str) -> pd.DataFrame:
-    """The visit table of one arm of ``spec`` (its patients are those run_trial gives that arm)."""
-    shards = [s for s in shards_of(spec, enrol(spec), shard_size=spec.n_per_arm) if s.group == arm]
-    return pd.concat([simulate_shard(shard)[0] for shard in shards], ignore_index=True)
 
 
 def scores(visits: pd.DataFrame, arm: str, week: float) -> pd.DataFrame:

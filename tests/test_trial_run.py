@@ -12,7 +12,8 @@ import oxysim.trials.run as trial_run
 from oxysim.errors import InputError
 from oxysim.shards import MANIFEST
 from oxysim.trials.analysis import ancova
-from oxysim.trials.run import FLOW_COLUMNS, PATIENT_COLUMNS, VISIT_COLUMNS, load_trial, run_power, run_trial
+from oxysim.trials.run import (FLOW_COLUMNS, PATIENT_COLUMNS, VISIT_COLUMNS, arm_visits, load_trial, run_power,
+                               run_trial)
 from oxysim.trials.spec import StudySpec
 
 SPEC = dict(
@@ -33,6 +34,14 @@ def finished(tmp_path_factory):
     """The small trial run once in one process, kept on disk in two shards (one per arm)."""
     out = tmp_path_factory.mktemp("trial")
     return run_trial(StudySpec(**SPEC), out, shard_size=4)
+
+
+def test_one_arm_alone_has_the_visits_the_whole_trial_gives_it(finished):
+    """arm_visits (used by the calibration scripts) simulates only one arm, with the same patients, dropout and
+    rater error as run_trial gives that arm."""
+    alone = arm_visits(StudySpec(**SPEC), "oxytocin").sort_values(["patient", "week"]).reset_index(drop=True)
+    whole = finished.visits[finished.visits["arm"] == "oxytocin"].sort_values(["patient", "week"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(alone, whole, check_dtype=False)
 
 
 def test_the_tables_have_the_promised_columns(finished):

@@ -193,6 +193,13 @@ def shards_of(spec: StudySpec, enrolment: pd.DataFrame, shard_size: int = DEFAUL
 # --- one shard --------------------------------------------------------------------------------------------
 
 
+def arm_visits(spec: StudySpec, arm: str) -> pd.DataFrame:
+    """The visit table of one arm of ``spec`` alone: the patients run_trial gives that arm, without simulating the
+    others (calibration scripts solve one arm's target at a time)."""
+    shards = [s for s in shards_of(spec, enrol(spec), shard_size=spec.n_per_arm) if s.group == arm]
+    return pd.concat([simulate_shard(shard)[0] for shard in shards], ignore_index=True)
+
+
 def _simulate_members(spec: StudySpec, members: pd.DataFrame, regimen: Any, overrides: dict[str, Any]) -> xr.Dataset:
     """The shard's patients (their own random streams and covariates) under ``regimen``."""
     variability, correlations = spec.variability.resolved()

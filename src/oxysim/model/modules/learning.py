@@ -31,7 +31,7 @@ PARAMETERS = (
               "recovery (>= 30 % of one session's extinction lost in 60 days) caps it at ~117 days and the fit stops "
               "at 110. With the practice-dependent (harmonic) decay a 12-session course decays 14/3 times more "
               "slowly; true-score relapse is then ~5 %, but rater error (SEM 10 LSAS points) makes observed responders "
-              "regress, so the observed rate stays at ~18-25 %, above the target."),
+              "regress, so the observed rate stays at ~18 % (CL-08 in oxysim validate, 600 patients), above the target."),
     Parameter("extinction_count_offset", 2.0, "dimensionless",
               "Offset of the practice count in the harmonic decay rate, rate proportional to 1 / (offset + sessions)",
               source="statsrat drate.py 'harmonic' decay, extra_counts = 2 (package default, not fitted; MODELS.md §7.1 "
