@@ -139,7 +139,7 @@ def simulate(
     patients: Annotated[int, typer.Option(help="Number of virtual patients.")] = 1,
     hypothesis: Annotated[list[str] | None, typer.Option(help="name=variant, repeatable; see 'oxysim hypotheses'.")] = None,
     interval_min: Annotated[float, typer.Option(help="Output interval in minutes.")] = 15.0,
-    engine: Annotated[str, typer.Option(help="fast (compiled RODAS4) or reference (scipy BDF).")] = "fast",
+    engine: Annotated[str, typer.Option(help="fast (compiled Rodas5P) or reference (scipy BDF).")] = "fast",
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object and nothing else on stdout.")] = False,
 ) -> None:
     """Simulate virtual patients under a regimen; write tables, a figure and run.json into OUT."""

@@ -1,7 +1,7 @@
 """Engines that integrate a compiled model for a batch of patients, all with the same contract.
 
 ``reference``: scipy BDF on the whole batch (readable, the ground truth of the tests).
-``fast``: compiled RODAS4 per patient in parallel threads (the default for simulations).
+``fast``: compiled Rodas5P per patient in parallel threads (the default for simulations).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fast engine: each patient integrated by compiled RODAS4 with its own step sizes, patients in parallel.
+"""Fast engine: each patient integrated by compiled Rodas5P with its own step sizes, patients in parallel.
 
 Same equations as the reference engine (the same sympy expressions, compiled by
 :mod:`oxysim.engine.codegen`), same events and the same tolerance definitions; the tests hold it to
@@ -8,7 +8,7 @@ the reference engine. What makes it fast (benchmarks/README.md has the measureme
 - the 35 x 35 iteration matrix is factorised with a fixed sparse pattern (96 multiply-adds);
 - the stage sums are fused loops with the tableau's coefficients as literals (:mod:`oxysim.engine.stages`);
 - every patient has its own step sizes, so no patient pays for the stiffest one;
-- output values come from the Hermite interpolant at no extra right-hand-side evaluation.
+- output values come from the method's dense output at no extra right-hand-side evaluation.
 """
 
 from __future__ import annotations

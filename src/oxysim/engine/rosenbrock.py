@@ -1,12 +1,20 @@
-"""RODAS4, an L-stable stiffly accurate Rosenbrock method of order 4(3), compiled with numba.
+"""Rodas5P, an L-stable stiffly accurate Rosenbrock method of order 5(4) with a dense output of order 4,
+compiled with numba.
 
-Coefficients: Hairer & Wanner (1996), *Solving Ordinary Differential Equations II*, section IV.7
-(rodas.f, method 1), written in the form of the KPP Rosenbrock integrators (Sandu et al. 1997,
-Atmos. Environ. 31:3459): stage values ``K_i`` solve ``(I / (h gamma) - J) K_i = f(t + alpha_i h,
-y + sum_j a_ij K_j) + sum_j (c_ij / h) K_j + h gamma_i df/dt``. Step-size control and rejection
-factors follow KPP's defaults. Between steps the solution is interpolated with the cubic Hermite
-polynomial through (y, f) at both ends (Hairer, Norsett & Wanner 1993, section II.6), whose end
-derivative is reused as the next step's first stage.
+Coefficients: Steinebach (2023), "Construction of Rosenbrock-Wanner method Rodas5P and numerical
+benchmarks within the Julia Differential Equations package", BIT Numer. Math. 63:27, as tabulated in
+OrdinaryDiffEq.jl (``Rodas5PTableau``). They are written in the transformed form of Hairer & Wanner
+(1996, section IV.7) and of the KPP integrators (Sandu et al. 1997, Atmos. Environ. 31:3459): stage
+values ``K_i`` solve ``(I / (h gamma) - J) K_i = f(t + alpha_i h, y + sum_j a_ij K_j) + sum_j (c_ij / h)
+K_j + h gamma_i df/dt``; the step ends at ``y + sum_j m_j K_j`` and the last stage ``K_8`` is the error
+estimate. Between steps the solution is the method's own dense output, ``y(t + theta h) = (1 - theta) y0
++ theta (y1 + (1 - theta) (d_1 + theta (d_2 + theta d_3)))`` with ``d_r = sum_j H_rj K_j``. Step-size
+control and rejection factors follow KPP's defaults. The end derivative ``f(y1)`` is reused as the next
+step's first stage.
+
+Rodas5P replaced RODAS4 (Hairer & Wanner's rodas.f) on 2026-11-28: at the accuracy of libroadrunner in
+the benchmark protocol it needs 655 steps per patient where RODAS4 needed 1,524, and RODAS4's cubic
+Hermite output was the larger part of its error (benchmarks/README.md).
 
 Each patient is integrated with its own step sizes (no patient waits for the stiffest one), and
 patients run in parallel threads (``numba.prange``). Doses and input switches are applied exactly
@@ -24,24 +32,38 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-GAMMA = 0.25
-ALPHA = np.array([0.0, 0.386, 0.21, 0.63, 1.0, 1.0])
-GAMMA_I = np.array([0.25, -0.1043, 0.1035, -0.3620000000000023e-01, 0.0, 0.0])
-_A7, _A8, _A9, _A10 = 0.1221224509226641e01, 0.6019134481288629e01, 0.1253708332932087e02, -0.6878860361058950
-A = np.zeros((6, 6))
-A[1, 0] = 0.1544000000000000e01
-A[2, :2] = 0.9466785280815826, 0.2557011698983284
-A[3, :3] = 0.3314825187068521e01, 0.2896124015972201e01, 0.9986419139977817
-A[4, :4] = _A7, _A8, _A9, _A10
-A[5, :5] = _A7, _A8, _A9, _A10, 1.0
-C = np.zeros((6, 6))
-C[1, 0] = -0.5668800000000000e01
-C[2, :2] = -0.2430093356833875e01, -0.2063599157091915
-C[3, :3] = -0.1073529058151375, -0.9594562251023355e01, -0.2047028614809616e02
-C[4, :4] = 0.7496443313967647e01, -0.1024680431464352e02, -0.3399990352819905e02, 0.1170890893206160e02
-C[5, :5] = 0.8083246795921522e01, -0.7981132988064893e01, -0.3152159432874371e02, 0.1631930543123136e02, -0.6058818238834054e01
-M = np.array([_A7, _A8, _A9, _A10, 1.0, 1.0])
-ERROR_ORDER = 4.0  # the embedded estimate is K_6 (E = e_6)
+GAMMA = 0.21193756319429014
+ALPHA = np.array([0.0, 0.6358126895828704, 0.4095798393397535, 0.9769306725060716, 0.4288403609558664, 1.0, 1.0, 1.0])
+GAMMA_I = np.array([0.21193756319429014, -0.42387512638858027, -0.3384627126235924, 1.8046452872882734,
+                    2.325825639765069, 0.0, 0.0, 0.0])
+A = np.zeros((8, 8))
+A[1, 0] = 3.0
+A[2, :2] = 2.849394379747939, 0.45842242204463923
+A[3, :3] = -6.954028509809101, 2.489845061869568, -10.358996098473584
+A[4, :4] = 2.8029986275628964, 0.5072464736228206, -0.3988312541770524, -0.04721187230404641
+A[5, :5] = -7.502846399306121, 2.561846144803919, -11.627539656261098, -0.18268767659942256, 0.030198172008377946
+A[6, :6] = *A[5, :5], 1.0  # stiffly accurate: stages 7 and 8 start from the previous stage's solution
+A[7, :7] = *A[6, :6], 1.0
+C = np.zeros((8, 8))
+C[1, 0] = -14.155112264123755
+C[2, :2] = -17.97296035885952, -2.859693295451294
+C[3, :3] = 147.12150275711716, -1.41221402718213, 71.68940251302358
+C[4, :4] = 165.43517024871676, -0.4592823456491126, 42.90938336958603, -5.961986721573306
+C[5, :5] = 24.854864614690072, -3.0009227002832186, 47.4931110020768, 5.5814197821558125, -0.6610691825249471
+C[6, :6] = (30.91273214028599, -3.1208243349937974, 77.79954646070892, 34.28646028294783, -19.097331116725623,
+            -28.087943162872662)
+C[7, :7] = (37.80277123390563, -3.2571969029072276, 112.26918849496327, 66.9347231244047, -40.06618937091002,
+            -54.66780262877968, -9.48861652309627)
+M = np.array([*A[7, :7], 1.0])
+H = np.array([  # dense output d_r = sum_j H[r, j] K_j
+    [25.948786856663858, -2.5579724845846235, 10.433815404888879, -2.3679251022685204, 0.524948541321073,
+     1.1241088310450404, 0.4272876194431874, -0.17202221070155493],
+    [-9.91568850695171, -0.9689944594115154, 3.0438037242978453, -24.495224566215796, 20.176138334709044,
+     15.98066361424651, -6.789040303419874, -6.710236069923372],
+    [11.419903575922262, 2.8879645146136994, 72.92137995996029, 80.12511834622643, -52.072871366152654,
+     -59.78993625266729, -0.15582684282751913, 4.883087185713722]])
+STAGES = ALPHA.size
+ERROR_ORDER = 5.0  # the embedded estimate K_8 is of order 4: step factor err^(-1/5)
 
 FAC_MIN, FAC_MAX, FAC_REJECT, FAC_SAFE = 0.2, 6.0, 0.1, 0.9
 MAX_STEPS = 2_000_000
@@ -50,7 +72,7 @@ OK, FAILED_STEP_SIZE, FAILED_MAX_STEPS = 0, 1, 2
 
 # The model kernels, its sparse LU and the fused stage sums; the generated module defines them after this source.
 rhs = dfdt = jac = extend_parameters = lu_assemble = lu_factor = lu_solve = None
-stage_point = stage_correction = step_end = None  # oxysim.engine.stages, from A, C, GAMMA_I and M
+stage_point = stage_correction = step_end = dense_output = None  # oxysim.engine.stages, from A, C, GAMMA_I, M, H
 JAC_SIZE = LU_SIZE = 0  # entries of the Jacobian and of its filled LU pattern
 
 
@@ -61,6 +83,13 @@ def _error_norm(y, ynew, yerr, rtol, atol):
         scale = atol[i] + rtol * max(abs(y[i]), abs(ynew[i]))
         total += (yerr[i] / scale) ** 2
     return max(np.sqrt(total / y.size), 1e-10)
+
+
+@numba.njit(cache=True, inline="always")
+def _output_due(io, out_times, t_new, t1, last):
+    """Whether output ``io`` falls in the step ending at ``t_new`` (at ``t1`` only in the last segment:
+    otherwise the next segment writes it, after its bolus)."""
+    return io < out_times.size and out_times[io] <= t_new and (last or out_times[io] < t1)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -74,7 +103,8 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
     n = y.size
     p = extend_parameters(p)  # parameters followed by the constants derived from them, once per patient
     frozen = frozen_time >= 0.0
-    k = np.zeros((6, n))
+    k = np.zeros((STAGES, n))
+    dense = np.empty((H.shape[0], n))
     f0 = np.empty(n)
     f1 = np.empty(n)
     dft = np.zeros(n)
@@ -129,7 +159,7 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
                     rejected += 1
                     continue
                 inv_h = 1.0 / h
-                for i in range(6):  # fused stage sums, generated from the tableau (oxysim.engine.stages)
+                for i in range(STAGES):  # fused stage sums, generated from the tableau (oxysim.engine.stages)
                     if i == 0:
                         k[0, :] = f0
                     else:
@@ -138,7 +168,7 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
                     stage_correction(i, inv_h, h, k, dft)  # dft stays 0 with the clock frozen
                     lu_solve(work, k[i])
                 step_end(y, k, ynew)
-                err = _error_norm(y, ynew, k[5], rtol, atol)
+                err = _error_norm(y, ynew, k[STAGES - 1], rtol, atol)
                 if not np.isfinite(err):
                     err = 1e10
                 fac = min(FAC_MAX, max(FAC_MIN, FAC_SAFE / err ** (1.0 / ERROR_ORDER)))
@@ -153,13 +183,13 @@ def integrate_patient(y, p, seg_times, seg_inputs, bolus_seg, bolus_state, bolus
                 final = False
             t_new = t1 if final else t + h
             rhs(frozen_time if frozen else t_new, ynew, p, u, f1)
-            while io < out_times.size and out_times[io] <= t_new and (last or out_times[io] < t1):
+            if _output_due(io, out_times, t_new, t1, last):
+                dense_output(k, dense)
+            while _output_due(io, out_times, t_new, t1, last):
                 theta = (out_times[io] - t) / h
                 for m in range(n):
-                    dy = ynew[m] - y[m]
-                    out[io, m] = ((1.0 - theta) * y[m] + theta * ynew[m]
-                                  + theta * (theta - 1.0) * ((1.0 - 2.0 * theta) * dy
-                                                             + (theta - 1.0) * h * f0[m] + theta * h * f1[m]))
+                    out[io, m] = (1.0 - theta) * y[m] + theta * (
+                        ynew[m] + (1.0 - theta) * (dense[0, m] + theta * (dense[1, m] + theta * dense[2, m])))
                 io += 1
             y[:] = ynew
             f0[:] = f1

@@ -2,9 +2,10 @@
 
 The integrator template (:mod:`oxysim.engine.rosenbrock`) forms every stage input, stage right-hand
 side and the step end as weighted sums of earlier stages. Written as one axpy loop per coefficient,
-a RODAS4 step makes 40 passes over the states; written here as one fused loop per stage with the
-coefficients as literals, it makes 12 (as Hairer's rodas.f does by hand). Same arithmetic, summed in
-stage order; benchmarks/README.md has the measured effect.
+a RODAS4 step made 40 passes over the states; written here as one fused loop per stage with the
+coefficients as literals, it made 12 (as Hairer's rodas.f does by hand). Same arithmetic, summed in
+stage order; benchmarks/README.md has the measured effect. The dense-output vectors are generated the
+same way, one fused loop for all of them.
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ def _branches(stages: range, body) -> list[str]:
     return lines
 
 
-def stage_source(a: np.ndarray, c: np.ndarray, gamma_i: np.ndarray, weights: np.ndarray) -> str:
+def stage_source(a: np.ndarray, c: np.ndarray, gamma_i: np.ndarray, weights: np.ndarray, dense: np.ndarray) -> str:
     """Numba source of ``stage_point(i, y, k, out)`` (``out = y + sum_j a_ij k_j``),
-    ``stage_correction(i, inv_h, h, k, dft)`` (``k_i += sum_j c_ij / h k_j + h gamma_i df/dt``) and
-    ``step_end(y, k, out)`` (``out = y + sum_j m_j k_j``) for the tableau ``(a, c, gamma_i, weights)``."""
+    ``stage_correction(i, inv_h, h, k, dft)`` (``k_i += sum_j c_ij / h k_j + h gamma_i df/dt``),
+    ``step_end(y, k, out)`` (``out = y + sum_j m_j k_j``) and ``dense_output(k, out)`` (``out_r = sum_j
+    H_rj k_j``) for the tableau ``(a, c, gamma_i, weights, dense)``."""
     stages = range(a.shape[0])
 
     def correction(i: int) -> str:
@@ -49,5 +51,9 @@ def stage_source(a: np.ndarray, c: np.ndarray, gamma_i: np.ndarray, weights: np.
              _DECORATOR, "def step_end(y, k, out):",
              '    """Solution at the step end, ``y + sum_j M[j] k[j]`` (generated from the tableau)."""',
              "    for m in range(y.size):",
-             "        out[m] = y[m] + " + " + ".join(_weighted(weights, "k"))]
+             "        out[m] = y[m] + " + " + ".join(_weighted(weights, "k")), "",
+             _DECORATOR, "def dense_output(k, out):",
+             '    """Dense-output vectors ``sum_j H[r, j] k[j]`` (generated from the tableau)."""',
+             "    for m in range(k.shape[1]):",
+             *(f"        out[{r}, m] = " + " + ".join(_weighted(row, "k")) for r, row in enumerate(dense))]
     return "\n".join(lines)
