@@ -21,7 +21,7 @@ import numpy as np
 from oxysim.engine.accuracy import max_relative_error
 from oxysim.model import compile_model
 from oxysim.regimen import parse_regimen
-from population import MATCHED_RTOLS, REGIMEN, population, run_fast, run_reference, run_roadrunner
+from population import CHUNK, MATCHED_RTOLS, REGIMEN, population, run_fast, run_reference, run_roadrunner
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> dict:
         run()
         return args.patients / (time.perf_counter() - start)
 
-    fast = partial(run_fast, params, y0, times, events, 1, 0, 1000, rtol)
+    fast = partial(run_fast, params, y0, times, events, 1, 0, CHUNK, rtol)
     roadrunner = partial(run_roadrunner, params, y0, times, events, 1, 0)
     pairs = []
     for k in range(args.pairs):

@@ -7,7 +7,10 @@ state by state through ``setIndividualTolerance``. Every engine starts from
 the same pre-equilibrated states (oxysim.simulation.rest_state, timed separately). libroadrunner
 integrates the SBML export patient by patient (CVODE), in one process and in a process pool; the
 fast engine runs with one thread and with as many threads as cores, in chunks of ``--chunk``
-patients whose outputs are dropped after the accuracy check (bounded memory).
+patients (default CHUNK = 100, 56 MB of outputs) whose outputs are dropped after the accuracy check
+(bounded memory). Small chunks reuse memory that was just freed: on this project's VM a 1000-patient
+chunk (565 MB) touched after a few idle seconds costs ~1.4 s of kernel time (the host backs the memory
+again), which small chunks pay once for 56 MB (benchmarks/README.md).
 Accuracy: the maximum relative error of each engine over all states and output times of the first
 ``--check`` patients, against oxysim's reference engine at rtol 1e-10 (atol 1e-10 x state scale).
 ``fast_matched`` is the fast engine at the loosest rtol in MATCHED_RTOLS whose error does not exceed
@@ -50,6 +53,8 @@ VARIED = tuple(
 RTOL = 1e-6
 ATOL_SCALE = 1e-8
 """Absolute tolerance of every engine, as a fraction of each state's typical scale (oxysim's default)."""
+CHUNK = 100
+"""Patients per chunk of the fast and reference engines (outputs of one chunk: 100 x 2,017 x 35 doubles)."""
 MATCHED_RTOLS = (3e-4, 2e-4, 1e-4, 7e-5, 5e-5, 3e-5, 2e-5, 1e-5, 3e-6, 1e-6)
 
 
@@ -72,7 +77,7 @@ def run_reference(params, y0, times, events, rtol=RTOL, check: int | None = None
         rows = slice(start, min(start + chunk, n))
         states = simulate_batch(compiled, {k: v[rows] for k, v in params.items()}, events, times,
                                 n_patients=rows.stop - rows.start, rtol=rtol, atol_scale=atol_scale, y0=y0[rows]).states
-        kept.append(states if check is None else states[: max(0, check - start)])
+        kept.append(states if check is None else states[: max(0, check - start)].copy())  # a view would keep the chunk
     return np.concatenate(kept)
 
 
@@ -85,7 +90,7 @@ def run_fast(params, y0, times, events, threads: int, check: int, chunk: int, rt
         rows = slice(start, min(start + chunk, y0.shape[0]))
         result = simulate_fast(compiled, {k: v[rows] for k, v in params.items()}, events, times,
                                n_patients=rows.stop - rows.start, rtol=rtol, atol_scale=ATOL_SCALE, y0=y0[rows])
-        kept.append(result.states[: max(0, check - start)])
+        kept.append(result.states[: max(0, check - start)].copy())  # a view would keep the whole chunk alive
         steps.append(result.steps)
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     return np.concatenate(kept), float(np.mean(np.concatenate(steps)))
@@ -165,7 +170,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--engines", default="fast,reference,roadrunner")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--check", type=int, default=10, help="patients checked against the tight reference")
-    parser.add_argument("--chunk", type=int, default=1000, help="fast and reference engines: patients per chunk")
+    parser.add_argument("--chunk", type=int, default=CHUNK, help="fast and reference engines: patients per chunk")
     parser.add_argument("--repeats", type=int, default=1,
                         help="timed runs per engine (median reported; the reference engine runs once)")
     parser.add_argument("--json", action="store_true")
