@@ -7,14 +7,25 @@ parameter                   target                                         findi
 ==========================  =============================================  =========================================
 gaba_capacity CV            observed baseline LSAS SD 17.5                 middle of 15-20 in SAD trials (assumption)
 placebo_strength            placebo pre-post g 1.29 at week 12             CL-11 (Bandelow 2015, pill placebo)
-bzd_ec50                    benzodiazepine pre-post g 2.15 at week 12      CL-11 (benzodiazepines)
+autoreceptor_desensitisation  SSRI pre-post g 2.09 and response RR 1.65    CL-11 (SSRIs) and CL-17 (Williams 2017)
+bzd_ec50                    benzodiazepine pre-post g 2.15, and g equal    CL-11 (benzodiazepines) and CL-13
+                            to the SSRI's at week 8
 vmpfc_recall_half           CBT response 49.5 % and pre-post g 1.30        CL-07 (Loerinc 2015) and CL-11
 extinction_decay_half_life  relapse of CBT responders 14 % at follow-up    CL-08 (Levy 2021), capped (see below)
 ==========================  =============================================  =========================================
 
-and checks, without fitting: the SSRI pre-post g 2.09 (CL-11: the SSRI effect follows from the serotonin
-module's sourced values, which this script leaves alone), the waitlist g 0.20 (CL-11), SSRI slower than
-benzodiazepines at weeks 1-2 (CL-13), the baseline mean (CL-19) and the change-score SDs.
+and checks, without fitting: the waitlist g 0.20 (CL-11), SSRI slower than benzodiazepines at weeks 1-2
+(CL-13), the baseline mean (CL-19) and the change-score SDs.
+
+The drugs carry findings that pull apart in this model (measured 2026-11-28 with `oxysim validate`: at the
+serotonin module's assumed autoreceptor_desensitisation 1.0 the SSRI matched CL-11's pre-post g, 2.12, but its
+response risk ratio over placebo was 2.12 against CL-17's 1.65 (95 % CI 1.48-1.85), and its HAM-A difference in
+GAD -3.98 against CL-15's -2.45 (-3.27 to -1.63)). CL-11 compares arms of different trials, CL-15 and CL-17
+randomised arms. The SSRI's lever, the exponent of autoreceptor down-regulation, which leaves the untreated rest
+state alone, is therefore solved for the balance (g - 2.09) / 0.3 + (RR - 1.65) / 0.2 = 0. A smaller SSRI effect
+then leaves the benzodiazepine ahead at week 8, where CL-13 finds no difference, so the benzodiazepine's lever is
+solved for the balance (g - 2.15) / 0.3 + (g_bzd,8 - g_ssri,8) / 0.2 = 0. CL-15 (GAD) is checked by
+`oxysim validate`.
 
 CBT carries two findings that pull apart in this model: a 49.5 % response at a 29 % reduction needs a mean
 reduction near the threshold (~27 LSAS points), a pre-post g of 1.30 a reduction of ~23 points. Its lever is
@@ -42,7 +53,7 @@ coordinate sweeps (the placebo response enters every arm). No fitted parameter m
 so the subtype vulnerabilities (scripts/calibrate_vulnerability.py) stay valid. The CV acts through the
 parameter draws, which trials take from the module's DEFAULT_VARIABILITY: the script stops if that value
 differs from the one it derives (put the printed value there and run again).
-Run: ``python scripts/calibrate_treatment.py`` (~35 minutes on 2 cores). tests/test_calibration.py runs fresh
+Run: ``python scripts/calibrate_treatment.py`` (~7 minutes on 2 cores, 2026-11-28). tests/test_calibration.py runs fresh
 trials of the same specs (another seed, 300 patients per arm) and checks every target within its tolerance. Virtual patients of a mechanistic model: research
 use only, never dosing advice.
 """
@@ -78,6 +89,8 @@ FIT_PATIENTS = 400
 """Patients per arm in the fit and the final report (SE of a pre-post g ~0.08, of a response rate ~2.5 points)."""
 TREATMENT_WEEKS = 12
 """Weeks of treatment (CL-19 quotes LSAS changes at 12 weeks; the trials behind CL-11 last 8-12 weeks)."""
+DRUG_PARITY_WEEK = 8
+"""Week at which CL-13 finds SSRI and benzodiazepine responses equal."""
 FOLLOW_UP_WEEKS = (20, 24)
 """Follow-up visits, weeks after the end of treatment (assumption: relapse studies follow patients for 6-12
 months, CL-08; two visits 4 weeks apart make a relapse a sustained loss of response, not one bad rating)."""
@@ -120,6 +133,9 @@ TARGETS = {
     "placebo_g": Target("CL-11", 1.29, 0.3, _G_BASIS),
     "ssri_g": Target("CL-11", 2.09, 0.3, _G_BASIS),
     "bzd_g": Target("CL-11", 2.15, 0.3, _G_BASIS),
+    "ssri_rr": Target("CL-17", 1.65, 0.2, "CL-17: 95 % CI 1.48-1.85 (Williams 2017; from memory, verify)"),
+    "bzd_minus_ssri_week8": Target("CL-13", 0.0, 0.2, "CL-13: SSRI and benzodiazepine equal by week 8 (Mendez 2024); "
+                                   "+/-0.2, the validation band"),
     "cbt_g": Target("CL-11", 1.30, 0.3, _G_BASIS + " (individual CBT)"),
     "cbt_response": Target("CL-07", 0.495, 0.10, "CL-07: response rates vary with their definition (Loerinc "
                            "2015); +/-10 points also covers the sampling error of 150 patients (SE ~4 points)"),
@@ -134,6 +150,12 @@ TARGETS = {
 def drug_spec(n_per_arm: int, parameters: Mapping[str, float] | None = None, seed: int = SEED) -> StudySpec:
     """Placebo (control), SSRI and benzodiazepine arms, 12 weeks, visits at weeks 0, 1, 2 and 12."""
     return _spec("drugs", ("placebo", "ssri", "bzd"), n_per_arm, parameters, seed, visits=(0, 1, 2, TREATMENT_WEEKS))
+
+
+def parity_spec(n_per_arm: int, parameters: Mapping[str, float] | None = None, seed: int = SEED) -> StudySpec:
+    """SSRI and benzodiazepine arms, 12 weeks, visits at weeks 0, 8 and 12 (CL-13's week 8). A separate trial,
+    because rater errors are drawn per visit: a week-8 visit in :func:`drug_spec` would redraw the other ratings."""
+    return _spec("drug parity", ("ssri", "bzd"), n_per_arm, parameters, seed, visits=(0, DRUG_PARITY_WEEK, TREATMENT_WEEKS))
 
 
 def cbt_spec(n_per_arm: int, parameters: Mapping[str, float] | None = None, seed: int = SEED) -> StudySpec:
@@ -255,14 +277,43 @@ def _g_error(arm: str) -> Callable[[Mapping[str, float], int], float]:
     return error
 
 
+def _balance(errors: Mapping[str, float]) -> float:
+    """Sum of the errors of the named targets in units of their tolerances (0: neither is favoured)."""
+    return sum((value - TARGETS[name].value) / TARGETS[name].tolerance for name, value in errors.items())
+
+
+def response_ratio(visits: pd.DataFrame, arm: str, control: str = "placebo") -> float:
+    """Risk ratio of response (LSAS reduction >= 29 %) at week 12, ``arm`` over ``control``."""
+    return float(responding(visits, arm, TREATMENT_WEEKS).mean() / responding(visits, control, TREATMENT_WEEKS).mean())
+
+
+def _ssri_balance(parameters: Mapping[str, float], n: int) -> float:
+    spec = drug_spec(n, parameters)
+    visits = pd.concat([arm_visits(spec, arm) for arm in ("placebo", "ssri")])
+    g, ratio = prepost_g(visits, "ssri"), response_ratio(visits, "ssri")
+    print(f"      SSRI g = {g:.3f}, response RR = {ratio:.3f}")
+    return _balance({"ssri_g": g, "ssri_rr": ratio})
+
+
+def week8_difference(visits: pd.DataFrame) -> float:
+    """Pre-post g at week 8, benzodiazepine minus SSRI (CL-13: no difference)."""
+    return prepost_g(visits, "bzd", DRUG_PARITY_WEEK) - prepost_g(visits, "ssri", DRUG_PARITY_WEEK)
+
+
+def _bzd_balance(parameters: Mapping[str, float], n: int) -> float:
+    g = prepost_g(arm_visits(drug_spec(n, parameters), "bzd"), "bzd")
+    spec = parity_spec(n, parameters)
+    parity = week8_difference(pd.concat([arm_visits(spec, arm) for arm in ("ssri", "bzd")]))
+    print(f"      benzodiazepine g = {g:.3f}, minus SSRI at week {DRUG_PARITY_WEEK} = {parity:.3f}")
+    return _balance({"bzd_g": g, "bzd_minus_ssri_week8": parity})
+
+
 def _cbt_balance(parameters: Mapping[str, float], n: int) -> float:
     spec = cbt_spec(n, parameters).model_copy(update={"follow_up_weeks": ()})  # the 12 weeks suffice
     visits = arm_visits(spec, "cbt")
     response, g = float(responding(visits, "cbt", TREATMENT_WEEKS).mean()), prepost_g(visits, "cbt")
     print(f"      CBT response = {response:.3f}, g = {g:.3f}")
-    errors = [(value - TARGETS[name].value) / TARGETS[name].tolerance
-              for name, value in (("cbt_response", response), ("cbt_g", g))]
-    return sum(errors)
+    return _balance({"cbt_response": response, "cbt_g": g})
 
 
 def _relapse_error(parameters: Mapping[str, float], n: int) -> float:
@@ -273,7 +324,9 @@ def _relapse_error(parameters: Mapping[str, float], n: int) -> float:
 
 LEVERS = (
     Lever("placebo_strength", 0.05, 1.5, False, "placebo g", _g_error("placebo")),
-    Lever("bzd_ec50", 1.0, 1000.0, True, "benzodiazepine g", _g_error("bzd")),
+    Lever("autoreceptor_desensitisation", 0.05, 3.0, True, "SSRI g (CL-11) and response RR (CL-17)", _ssri_balance),
+    Lever("bzd_ec50", 1.0, 1000.0, True, "benzodiazepine g (CL-11) and parity with the SSRI at week 8 (CL-13)",
+          _bzd_balance),
     Lever("vmpfc_recall_half", 0.005, 0.5, True, "CBT response and g", _cbt_balance),
     Lever("extinction_decay_half_life", 10.0, HALF_LIFE_MAX_DAYS, True, "relapse", _relapse_error),
 )
@@ -322,11 +375,14 @@ def fit(n: int = FIT_PATIENTS, sweeps: int = 2) -> dict[str, float]:
 def report(parameters: Mapping[str, float], n: int) -> dict[str, float]:
     """Every target and check measured in full trials (run_trial) with ``parameters``; printed and returned."""
     drugs = run_trial(drug_spec(n, parameters)).visits
+    parity = run_trial(parity_spec(n, parameters)).visits
     cbt = run_trial(cbt_spec(n, parameters)).visits
     week0 = pd.concat([scores(drugs, arm, 0)["baseline"] for arm in ("placebo", "ssri", "bzd")])
     measured = {
         "baseline_mean": float(week0.mean()), "baseline_sd": float(week0.std(ddof=1)),
         **{f"{arm}_g": prepost_g(drugs, arm) for arm in ("placebo", "ssri", "bzd")},
+        "ssri_rr": response_ratio(drugs, "ssri"),
+        "bzd_minus_ssri_week8": week8_difference(parity),
         "cbt_g": prepost_g(cbt, "cbt"), "waitlist_g": prepost_g(cbt, "waitlist"),
         "cbt_response": float(responding(cbt, "cbt", TREATMENT_WEEKS).mean()),
         "cbt_response_50pct": float(responding(cbt, "cbt", TREATMENT_WEEKS, 0.5).mean()),

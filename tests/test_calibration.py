@@ -8,6 +8,7 @@ Scores are observed with rater error, as in every trial. The file runs in ~80 s 
 
 from __future__ import annotations
 
+import math
 import runpy
 from importlib import resources
 from pathlib import Path
@@ -118,6 +119,37 @@ def test_ssri_improves_less_than_a_benzodiazepine_in_the_first_weeks(drugs):
         lead = CAL["improvement"](drugs, "bzd", week) - CAL["improvement"](drugs, "ssri", week)
         assert lead > 0.0, (week, lead)
     assert abs(CAL["prepost_g"](drugs, "ssri") - CAL["prepost_g"](drugs, "bzd")) < 0.3
+
+
+def ssri_ratio_and_bound(drugs) -> tuple[float, float]:
+    """The SSRI/placebo response ratio of ``drugs`` and how far its logarithm may lie from CL-17's."""
+    placebo, ssri = (CAL["responding"](drugs, arm, WEEKS) for arm in ("placebo", "ssri"))
+    model_se = math.sqrt((1 - ssri.mean()) / ssri.sum() + (1 - placebo.mean()) / placebo.sum())
+    source_se = (math.log(1.85) - math.log(1.48)) / (2 * 1.96)
+    return ssri.mean() / placebo.mean(), 1.96 * math.hypot(model_se, source_se)
+
+
+def test_ssri_response_over_placebo_is_consistent_with_the_randomised_trials(drugs):
+    """CL-17 (Williams 2017): SSRI response / placebo response 1.65 (95 % CI 1.48-1.85) in SAD; response = LSAS
+    reduced by >= 29 % at week 12. A 300-patient arm's ratio has a sampling error as large as that CI, so this is a
+    two-sample comparison: the log ratios may differ by 1.96 combined standard errors (the source's from its CI, the
+    model's from its responder counts by the delta method, ~0.2 here). The former assumption
+    autoreceptor_desensitisation 1.0 gives 2.16 on these patients (bound 2.02), which fails; 0.734 gives 1.87."""
+    ratio, bound = ssri_ratio_and_bound(drugs)
+    assert abs(math.log(ratio / TARGETS["ssri_rr"].value)) <= bound, (ratio, bound)
+
+
+@pytest.fixture(scope="module")
+def parity():
+    """SSRI and benzodiazepine arms of a 12-week SAD trial with a week-8 visit."""
+    return run_trial(CAL["parity_spec"](N_PER_ARM, seed=SEED)).visits
+
+
+def test_ssri_catches_up_with_the_benzodiazepine_by_week_8(parity):
+    """CL-13 (Mendez 2024): no difference between SSRI and benzodiazepine at week 8; the pre-post g of the two
+    arms at week 8 differ by at most 0.2 (the validation band; SE of the difference ~0.09 here)."""
+    difference = CAL["week8_difference"](parity)
+    assert within(difference, "bzd_minus_ssri_week8"), difference
 
 
 def test_change_scores_spread_like_trial_change_scores(drugs, cbt):

@@ -44,7 +44,7 @@ PARAMETERS = (
               "outside therapy is carried by the vmPFC gate (vmpfc_recall_half) alone. Set to 1 (was 0.6) on "
               "2026-11-27: with 0.6 no vmPFC gate lets CBT approach the CL-07 response rate "
               "(scripts/calibrate_treatment.py)."),
-    Parameter("vmpfc_recall_half", 0.354, "dimensionless", "vmPFC activity at half-maximal extinction recall",
+    Parameter("vmpfc_recall_half", 0.353, "dimensionless", "vmPFC activity at half-maximal extinction recall",
               assumption="vmPFC is required for extinction recall (Milad & Quirk 2002, from memory). Calibrated "
               "2026-11-27 by scripts/calibrate_treatment.py (was 0.5; record: oxysim/evidence/calibrations/treatment.yaml) to the balance of CL-07 (CBT response "
               "49.5 %) and CL-11 (CBT pre-post g 1.30), which pull apart in virtual SAD trials."),
