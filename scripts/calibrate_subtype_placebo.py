@@ -21,7 +21,7 @@ GAD minus PD g          0.64 (0.25 to 1.04) pre-post placebo g at week 8        
 
 Trials: 8 weeks of a daily placebo (SSRI/SNRI trials behind CL-16 and CL-18 last ~8 weeks), 400 virtual patients
 per subtype, seed :data:`SEED`, each subtype's primary scale observed with rater error; pre-post g = mean reduction
-/ baseline SD, as in ``oxysim validate``. SAD and PD keep the common strength. Brent's method
+/ baseline SD with the small-sample factor J, as ``oxysim validate`` computes it. SAD and PD keep the common strength. Brent's method
 (scipy.optimize.brentq) on common random numbers. The value goes into the GAD profile
 (src/oxysim/population/subtypes.py) and the record ``oxysim/evidence/calibrations/subtype_placebo.yaml``; a test
 holds them equal. Run: ``python scripts/calibrate_subtype_placebo.py`` (~3 minutes on 2 cores). Virtual patients
@@ -43,6 +43,7 @@ from oxysim.fitting.record import rounded, write_record
 from oxysim.population.subtypes import get_profile
 from oxysim.trials.run import arm_visits
 from oxysim.trials.spec import StudySpec
+from oxysim.validation import measures
 
 SEED = 20261128
 PATIENTS = 400
@@ -94,19 +95,15 @@ def placebo_visits(subtype: str, n: int = PATIENTS, seed: int = SEED,
 
 
 def prepost_g(scores: pd.DataFrame) -> float:
-    """Mean reduction from baseline / baseline SD (a reduction positive)."""
-    return float((scores["baseline"] - scores["score"]).mean() / scores["baseline"].std(ddof=1))
+    """Pre-post g of a placebo arm, as ``oxysim validate`` computes it (:func:`oxysim.validation.measures.prepost_g`)."""
+    return measures.prepost_g(scores["baseline"].to_numpy(), scores["score"].to_numpy())
 
 
-def response_rate(scores: pd.DataFrame, reduction: float = HAMA_RESPONSE) -> float:
-    """Share with a relative reduction of at least ``reduction``."""
-    return float(((scores["baseline"] - scores["score"]) / scores["baseline"] >= reduction).mean())
-
-
-def measures(gad: pd.DataFrame, sad_g: float, pd_g: float) -> dict[str, float]:
+def calibration_measures(gad: pd.DataFrame, sad_g: float, pd_g: float) -> dict[str, float]:
     """The three calibration measures from the GAD placebo arm and the SAD and PD placebo g."""
     gad_g = prepost_g(gad)
-    return {"gad_placebo_response": response_rate(gad), "gad_minus_sad_g": gad_g - sad_g, "gad_minus_pd_g": gad_g - pd_g}
+    response = measures.responders(gad["baseline"].to_numpy(), gad["score"].to_numpy(), HAMA_RESPONSE).mean()
+    return {"gad_placebo_response": float(response), "gad_minus_sad_g": gad_g - sad_g, "gad_minus_pd_g": gad_g - pd_g}
 
 
 def balance(measured: Mapping[str, float]) -> float:
@@ -121,13 +118,13 @@ def fit(n: int = PATIENTS, seed: int = SEED) -> tuple[float, dict[str, float]]:
     seen: dict[float, dict[str, float]] = {}
 
     def error(strength: float) -> float:
-        seen[strength] = measures(placebo_visits("GAD", n, seed, {PARAMETER: strength}), sad_g, pd_g)
+        seen[strength] = calibration_measures(placebo_visits("GAD", n, seed, {PARAMETER: strength}), sad_g, pd_g)
         print(f"  GAD {PARAMETER} = {strength:.4g}: " + ", ".join(f"{k} {v:.3f}" for k, v in seen[strength].items()),
               flush=True)
         return balance(seen[strength])
 
     strength = brentq(error, *BRACKET, xtol=0.005)
-    return strength, seen.get(strength) or measures(placebo_visits("GAD", n, seed, {PARAMETER: strength}), sad_g, pd_g)
+    return strength, seen.get(strength) or calibration_measures(placebo_visits("GAD", n, seed, {PARAMETER: strength}), sad_g, pd_g)
 
 
 def store(strength: float, measured: Mapping[str, float]) -> None:

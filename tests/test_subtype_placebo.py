@@ -36,7 +36,7 @@ def measured() -> dict[str, float]:
     gad = CAL["placebo_visits"]("GAD", N, SEED)
     sad_g = CAL["prepost_g"](CAL["placebo_visits"]("SAD", N, SEED))
     pd_g = CAL["prepost_g"](CAL["placebo_visits"]("PD", N, SEED))
-    return CAL["measures"](gad, sad_g, pd_g)
+    return CAL["calibration_measures"](gad, sad_g, pd_g)
 
 
 @pytest.mark.parametrize("name", ["gad_placebo_response", "gad_minus_sad_g", "gad_minus_pd_g"])
