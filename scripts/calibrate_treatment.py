@@ -148,14 +148,9 @@ TARGETS = {
 
 
 def drug_spec(n_per_arm: int, parameters: Mapping[str, float] | None = None, seed: int = SEED) -> StudySpec:
-    """Placebo (control), SSRI and benzodiazepine arms, 12 weeks, visits at weeks 0, 1, 2 and 12."""
-    return _spec("drugs", ("placebo", "ssri", "bzd"), n_per_arm, parameters, seed, visits=(0, 1, 2, TREATMENT_WEEKS))
-
-
-def parity_spec(n_per_arm: int, parameters: Mapping[str, float] | None = None, seed: int = SEED) -> StudySpec:
-    """SSRI and benzodiazepine arms, 12 weeks, visits at weeks 0, 8 and 12 (CL-13's week 8). A separate trial,
-    because rater errors are drawn per visit: a week-8 visit in :func:`drug_spec` would redraw the other ratings."""
-    return _spec("drug parity", ("ssri", "bzd"), n_per_arm, parameters, seed, visits=(0, DRUG_PARITY_WEEK, TREATMENT_WEEKS))
+    """Placebo (control), SSRI and benzodiazepine arms, 12 weeks, visits at weeks 0, 1, 2, 8 (CL-13) and 12."""
+    return _spec("drugs", ("placebo", "ssri", "bzd"), n_per_arm, parameters, seed,
+                 visits=(0, 1, 2, DRUG_PARITY_WEEK, TREATMENT_WEEKS))
 
 
 def cbt_spec(n_per_arm: int, parameters: Mapping[str, float] | None = None, seed: int = SEED) -> StudySpec:
@@ -227,7 +222,7 @@ def baseline_lsas(parameters: Mapping[str, float], variability: tuple[Variabilit
     y = rest_state(compiled, params, n)
     clock = params["circadian_peak_time"] + params["circadian_period"] / 4
     lsas = compiled.assignments(clock, y, params, {i.name: i.default for i in compiled.model.inputs})["lsas"]
-    return observe(np.asarray(lsas)[:, None, None], ["lsas"], seed, patients)[:, 0, 0]
+    return observe(np.asarray(lsas)[:, None, None], ["lsas"], seed, patients, [0.0])[:, 0, 0]
 
 
 def spread_cv(parameters: Mapping[str, float], name: str = "gaba_capacity") -> float:
@@ -301,9 +296,9 @@ def week8_difference(visits: pd.DataFrame) -> float:
 
 
 def _bzd_balance(parameters: Mapping[str, float], n: int) -> float:
-    g = prepost_g(arm_visits(drug_spec(n, parameters), "bzd"), "bzd")
-    spec = parity_spec(n, parameters)
-    parity = week8_difference(pd.concat([arm_visits(spec, arm) for arm in ("ssri", "bzd")]))
+    spec = drug_spec(n, parameters)
+    visits = pd.concat([arm_visits(spec, arm) for arm in ("ssri", "bzd")])
+    g, parity = prepost_g(visits, "bzd"), week8_difference(visits)
     print(f"      benzodiazepine g = {g:.3f}, minus SSRI at week {DRUG_PARITY_WEEK} = {parity:.3f}")
     return _balance({"bzd_g": g, "bzd_minus_ssri_week8": parity})
 
@@ -375,14 +370,13 @@ def fit(n: int = FIT_PATIENTS, sweeps: int = 2) -> dict[str, float]:
 def report(parameters: Mapping[str, float], n: int) -> dict[str, float]:
     """Every target and check measured in full trials (run_trial) with ``parameters``; printed and returned."""
     drugs = run_trial(drug_spec(n, parameters)).visits
-    parity = run_trial(parity_spec(n, parameters)).visits
     cbt = run_trial(cbt_spec(n, parameters)).visits
     week0 = pd.concat([scores(drugs, arm, 0)["baseline"] for arm in ("placebo", "ssri", "bzd")])
     measured = {
         "baseline_mean": float(week0.mean()), "baseline_sd": float(week0.std(ddof=1)),
         **{f"{arm}_g": prepost_g(drugs, arm) for arm in ("placebo", "ssri", "bzd")},
         "ssri_rr": response_ratio(drugs, "ssri"),
-        "bzd_minus_ssri_week8": week8_difference(parity),
+        "bzd_minus_ssri_week8": week8_difference(drugs),
         "cbt_g": prepost_g(cbt, "cbt"), "waitlist_g": prepost_g(cbt, "waitlist"),
         "cbt_response": float(responding(cbt, "cbt", TREATMENT_WEEKS).mean()),
         "cbt_response_50pct": float(responding(cbt, "cbt", TREATMENT_WEEKS, 0.5).mean()),

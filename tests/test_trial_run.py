@@ -207,3 +207,13 @@ def test_power_repeats_the_trial_with_fresh_patients():
     assert not set(seen[0]["patient"]) & set(seen[1]["patient"])  # each replicate enrols new patients
     with pytest.raises(InputError, match="power"):
         run_power(StudySpec(**SPEC))
+
+
+def test_a_rating_does_not_depend_on_the_other_visits_of_the_schedule():
+    """Rater error is drawn per (patient, visit time): adding a mid-week visit leaves the baseline and week-1
+    ratings of every patient unchanged (drawn per schedule, as before 2026-11-28, the week-1 rating changed)."""
+    spec = StudySpec(**{**SPEC, **ONE_WEEK})
+    wider = spec.model_copy(update={"visits_weeks": (0.0, 0.5, 1.0)})
+    ratings = [run_trial(s).visits.query("week in (0.0, 1.0)").set_index(["patient", "week", "scale"])["score"]
+               for s in (spec, wider)]
+    pd.testing.assert_series_equal(ratings[0], ratings[1])

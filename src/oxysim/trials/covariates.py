@@ -30,9 +30,12 @@ STAI_T_RANGE = (20.0, 80.0)
 """STAI-T score range: 20 items scored 1-4 (Spielberger 1983, the scale's definition)."""
 
 
-def patient_stream(seed: int, index: int, stream: int) -> np.random.Generator:
-    """Random stream ``stream`` of patient ``index``: a function of (seed, index, stream) only."""
-    return np.random.default_rng(np.random.SeedSequence([int(seed), int(index), int(stream)]))
+def patient_stream(seed: int, index: int, stream: int, *keys: int) -> np.random.Generator:
+    """Random stream ``stream`` of patient ``index``: a function of (seed, index, stream, *keys) only.
+
+    ``keys`` split a stream further, e.g. by visit, so that one draw does not depend on how many others exist.
+    """
+    return np.random.default_rng(np.random.SeedSequence([int(seed), int(index), int(stream), *map(int, keys)]))
 
 
 class CovariateDistribution(BaseModel):

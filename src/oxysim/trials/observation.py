@@ -2,10 +2,10 @@
 
 A rating differs from the patient's true severity by the rater's error: additive normal noise with the
 scale's standard error of measurement, SEM = SD x sqrt(1 - reliability), the usual classical-test-theory
-form. The noise of patient k comes from its own random stream (seed, k, :data:`RATER_STREAM`) and every
-visit draws one value per scale of :data:`RATER_ERRORS` in a fixed order, so a patient's ratings do not
-depend on the shard, the batch or the secondary scales a spec asks for. Observed scores are clipped to the
-scale's range.
+form. The noise of patient k at a visit at minute m of the study comes from its own random stream
+(seed, k, :data:`RATER_STREAM`, m), which draws one value per scale of :data:`RATER_ERRORS` in a fixed order.
+So a patient's rating at a given time does not depend on the shard, the batch, the secondary scales a spec
+asks for, or which other visits the schedule has. Observed scores are clipped to the scale's range.
 """
 
 from __future__ import annotations
@@ -40,28 +40,42 @@ RATER_ERRORS: dict[str, RaterError] = {e.scale: e for e in (
                "study: 'high inter-rater and test-retest reliability' seen in the abstract, the ICC from memory) "
                "and an SD of ~7 in a mixed anxiety sample (assumption). Range 0-56: 14 items x 0-4"),
     RaterError("pdss", 2.0, 0.0, 28.0,
-               "assumption: SEM = 5 x sqrt(1 - 0.84); PDSS test-retest ~0.83-0.88 (Shear 1997, from memory) and "
-               "an SD of ~5 (assumption). Range 0-28: 7 items x 0-4"),
+               "assumption: SEM = 5 x sqrt(1 - 0.84) with an SD of ~5 (assumption). Reliability 0.84 lies between "
+               "the PDSS inter-rater ICC 0.87-0.88 (Shear et al. 1997, Am J Psychiatry 154:1571, as quoted by "
+               "secondary summaries; the abstract says 'excellent interrater reliability') and the 4-week "
+               "test-retest 0.63 of the Turkish version (Monkul et al. 2004, Depress Anxiety 20:8, abstract seen). "
+               "Range 0-28: 7 items x 0-4"),
     RaterError("stai", 3.2, 20.0, 80.0,
                "assumption: SEM = 10 x sqrt(1 - 0.90); STAI-S internal consistency ~0.90 and SD ~10 (Spielberger "
                "1983 manual, from memory). Range 20-80: 20 items x 1-4"),
 )}
 
 RATER_STREAM = 3
-"""Third word of a patient's rater-error stream (seed, index, 3); 1 is the covariate and 2 the dropout stream."""
+"""Third word of a patient's rater-error streams (seed, index, 3, minute); 1 is the covariate and 2 the dropout
+stream."""
 
 
-def rater_noise(seed: int, patients: Sequence[int], n_visits: int, scales: Sequence[str]) -> np.ndarray:
-    """Rater errors of shape (patients, visits, scales), in scale points, from each patient's own stream."""
+def visit_minutes(hours: Sequence[float]) -> np.ndarray:
+    """Visit times as whole minutes from the study start: the key of a visit's own random stream."""
+    return np.rint(np.asarray(hours, dtype=float) * 60.0).astype(np.int64)
+
+
+def rater_noise(seed: int, patients: Sequence[int], visit_hours: Sequence[float], scales: Sequence[str]) -> np.ndarray:
+    """Rater errors of shape (patients, visits, scales), in scale points, from each patient's stream per visit."""
     columns = [list(RATER_ERRORS).index(scale) for scale in scales]
     sd = np.array([RATER_ERRORS[scale].sd for scale in scales])
-    draws = np.array([patient_stream(seed, index, RATER_STREAM).standard_normal((n_visits, len(RATER_ERRORS)))
-                      for index in patients]).reshape(-1, n_visits, len(RATER_ERRORS))
+    minutes = visit_minutes(visit_hours)
+    draws = np.array([[patient_stream(seed, index, RATER_STREAM, minute).standard_normal(len(RATER_ERRORS))
+                       for minute in minutes] for index in patients]).reshape(-1, len(minutes), len(RATER_ERRORS))
     return draws[:, :, columns] * sd
 
 
-def observe(scores: np.ndarray, scales: Sequence[str], seed: int, patients: Sequence[int]) -> np.ndarray:
-    """Observed visit scores: true ``scores`` (patients, visits, scales) plus rater error, clipped to each range."""
+def observe(scores: np.ndarray, scales: Sequence[str], seed: int, patients: Sequence[int],
+            visit_hours: Sequence[float]) -> np.ndarray:
+    """Observed visit scores: true ``scores`` (patients, visits, scales) at ``visit_hours`` plus rater error,
+    clipped to each range."""
+    if len(visit_hours) != scores.shape[1]:
+        raise ValueError(f"{len(visit_hours)} visit hours for {scores.shape[1]} visits in the scores")
     low = np.array([RATER_ERRORS[scale].low for scale in scales])
     high = np.array([RATER_ERRORS[scale].high for scale in scales])
-    return np.clip(scores + rater_noise(seed, patients, scores.shape[1], scales), low, high)
+    return np.clip(scores + rater_noise(seed, patients, visit_hours, scales), low, high)

@@ -231,7 +231,7 @@ def simulate_shard(shard: Shard) -> tuple[pd.DataFrame, pd.DataFrame]:
     ds = _simulate_members(spec, members, group_regimen(spec, shard.group), overrides)
     schedule = visit_schedule(spec)
     true_scores = np.stack([ds[scale].sel(time=schedule["hour"].to_numpy()).values for scale in spec.scales], axis=2)
-    values = observe(true_scores, spec.scales, spec.seed, members["patient"].to_numpy())
+    values = observe(true_scores, spec.scales, spec.seed, members["patient"].to_numpy(), schedule["hour"].to_numpy())
     base = schedule.groupby("period")["week"].transform("idxmin").to_numpy()
     missed = dropout_visits(values[:, :, 0], values[:, base, 0], schedule["hour"].to_numpy() / 168.0,
                             spec.dropout.weekly_rate, spec.dropout.outcome_dependent_slope,

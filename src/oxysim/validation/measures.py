@@ -127,10 +127,12 @@ def responders(before: np.ndarray, after: np.ndarray, reduction: float) -> np.nd
 def observed_scores(ds: xr.Dataset, scale: str, weeks: tuple[float, ...]) -> np.ndarray:
     """Scale scores at ``weeks`` (patients, weeks) as rated: with the rater error of the trial module.
 
-    The noise of patient k comes from its own stream (:data:`SEED`, k), so arms of one validation share it.
+    The noise of patient k at week w comes from its own stream (:data:`SEED`, k, visit), so arms of one
+    validation share it, and a week's rating is the one a trial with the same seed gives at that week.
     """
-    true = np.stack([at(ds, scale, w * HOURS_PER_WEEK) for w in weeks], axis=1)
-    return observe(true[:, :, None], [scale], SEED, ds["patient"].values)[:, :, 0]
+    hours = [w * HOURS_PER_WEEK for w in weeks]
+    true = np.stack([at(ds, scale, h) for h in hours], axis=1)
+    return observe(true[:, :, None], [scale], SEED, ds["patient"].values, hours)[:, :, 0]
 
 
 def covariate_factors(covariate: str, level: str) -> tuple[tuple[str, float], ...]:
