@@ -1,7 +1,8 @@
 """Clinical experiments: symptom change, response and relapse in virtual trial populations (CL-02 ... CL-18, ID-01).
 
 Each arm is a varied population of one subtype (:data:`POPULATION` patients, seed
-:data:`oxysim.validation.experiment.SEED`) on one regimen, with weekly outputs. Scale scores are observed
+:data:`oxysim.validation.experiment.SEED`) with the covariates a virtual trial draws (as the calibration trials
+of scripts/calibrate_treatment.py), on one regimen, with weekly outputs. Scale scores are observed
 with the trial module's rater error, as a trial would record them. Regimens follow the usual trial designs:
 escitalopram 10 mg once daily, alprazolam 0.5 mg twice daily, placebo once daily, and 12 weekly 60-min
 exposure-based CBT sessions. Effect sizes count an improvement as positive, as the findings quote them.
@@ -48,7 +49,8 @@ SCALE = {"SAD": "lsas", "GAD": "ham_a", "PD": "pdss"}
 
 
 def _arm(subtype: str, treatment: str, weeks: int = WEEKS) -> Arm:
-    return Arm(subtype, REGIMENS[treatment], 7.0 * weeks, patients=POPULATION, interval_min=60.0 * HOURS_PER_WEEK)
+    return Arm(subtype, REGIMENS[treatment], 7.0 * weeks, patients=POPULATION, interval_min=60.0 * HOURS_PER_WEEK,
+               covariates=True)
 
 
 def _scores(runs: Mapping[str, xr.Dataset], arm: str, *weeks: float) -> np.ndarray:

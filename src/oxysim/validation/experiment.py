@@ -21,6 +21,7 @@ import xarray as xr
 from oxysim.model import build_model
 from oxysim.population.subtypes import get_profile
 from oxysim.simulation import simulate
+from oxysim.trials.covariates import CovariateDistribution, covariate_parameters, draw_covariates
 
 SEED = 20261128
 """Seed of every virtual population of the validation (patient k is the same patient in every arm)."""
@@ -37,7 +38,9 @@ class Arm:
     :data:`SEED` (the runner may resize it). ``factors`` multiply parameters on top of the model
     default, the subtype profile and any user override, e.g. ``(("oxtr_ec50", 2.0),)`` for a genotype.
     Outputs run every ``interval_min`` minutes over ``window_h`` (hours from 00:00 of day 0; default
-    the whole run).
+    the whole run). ``covariates``: patients also carry the covariates a virtual trial draws for them
+    (:mod:`oxysim.trials.covariates`: sex, age, trait anxiety, OXTR genotype, adversity), so a clinical arm is
+    the population a ``run_trial`` calibration trial enrols, not the bare parameter draws.
     """
 
     subtype: str
@@ -47,6 +50,7 @@ class Arm:
     interval_min: float = 1.0
     window_h: tuple[float, float] | None = None
     factors: tuple[tuple[str, float], ...] = ()
+    covariates: bool = False
 
     def simulate(self, hypotheses: Mapping[str, str], parameters: Mapping[str, float],
                  patients: int | None = None) -> xr.Dataset:
@@ -56,9 +60,12 @@ class Arm:
         start, stop = self.window_h or (0.0, self.days * 24.0)
         step = self.interval_min / 60.0
         times = np.arange(start, stop + step / 2, step)
+        values = {**parameters, **self._scaled(hypotheses, parameters)}
+        if population and self.covariates:
+            drawn = draw_covariates(CovariateDistribution(), self.subtype, SEED, range(n))
+            values |= covariate_parameters(drawn, self.subtype, hypotheses=hypotheses, overrides=values)
         return simulate(self.subtype, self.regimen, self.days, n_patients=n, seed=SEED if population else None,
-                        hypotheses=dict(hypotheses), parameters={**parameters, **self._scaled(hypotheses, parameters)},
-                        output_times_h=times[times <= self.days * 24.0])
+                        hypotheses=dict(hypotheses), parameters=values, output_times_h=times[times <= self.days * 24.0])
 
     def _scaled(self, hypotheses: Mapping[str, str], parameters: Mapping[str, float]) -> dict[str, float]:
         """The ``factors`` applied to each parameter's value after default, profile and override."""
