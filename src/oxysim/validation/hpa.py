@@ -140,6 +140,12 @@ def _at_clock(variable: str, text: str, units: str) -> Prediction:
     return measure
 
 
+def late_afternoon_cortisol_cv(runs: Mapping[str, xr.Dataset]) -> pint.Quantity:
+    """Between-person coefficient of variation (SD / mean) of serum cortisol at 17:00 on day 1."""
+    levels = at(runs["population"], "cortisol_nmol", clock("17:00"))
+    return quantity(float(np.std(levels, ddof=1) / np.mean(levels)), "dimensionless")
+
+
 def daily_mean_cortisol(runs: Mapping[str, xr.Dataset]) -> pint.Quantity:
     """24-h mean serum cortisol of a typical healthy adult (day 1, no task)."""
     return quantity(window_mean(runs["day"], "cortisol_nmol", 24.0, 48.0)[0], "nmol/L")
@@ -147,6 +153,7 @@ def daily_mean_cortisol(runs: Mapping[str, xr.Dataset]) -> pint.Quantity:
 
 DAY_ARM = Arm("healthy", "", 2.0, interval_min=5.0, window_h=(24.0, 48.0))
 POPULATION_TSST = Arm("healthy", TSST, 2.0, patients=POPULATION, window_h=TSST_WINDOW)
+POPULATION_DAY = Arm("healthy", "", 2.0, patients=POPULATION, interval_min=60.0, window_h=(40.0, 42.0))
 
 
 def _oxytocin_tsst(agent: str) -> Arm:
@@ -214,6 +221,14 @@ EXPERIMENTS = (
                "5.0 +/- 1.8 ug/dL (mean +/- SD between men): a typical person lies within 1 SD"),
         "mixed", REFERENCE_RANGES, verification="The 5.0 +/- 1.8 ug/dL baseline was seen in the source (scilit "
         "abstract of Schulte 1982); the clock time is assumed."),
+    Experiment(
+        "HPA-12.late_afternoon_cv", "HPA-12", "between-person spread of serum cortisol in the late afternoon (SD / mean)",
+        f"healthy men at rest in the late afternoon (model: {POPULATION} virtual healthy adults at 17:00, day 1)",
+        {"population": POPULATION_DAY}, late_afternoon_cortisol_cv, "dimensionless",
+        Target(0.36, 0.25, 0.47, "5.0 +/- 1.8 ug/dL: CV 0.36; +/-30 % for the sampling error of an SD from a small "
+               "group of men (group size not seen; assumption)"),
+        "mixed", REFERENCE_RANGES, verification="The 5.0 +/- 1.8 ug/dL baseline was seen in the source (scilit "
+        "abstract of Schulte 1982); the group size and the clock time were not."),
     Experiment(
         "HPA-13.daily_mean", "HPA-13", "24-h mean serum cortisol implied by production and clearance",
         "typical healthy adult, day 1, no task; expected mean = production 20 mg/day / clearance 200 L/day",

@@ -39,7 +39,7 @@ PARAMETERS = (
               assumption="Set by hand so that a 15-min TSST raises cortisol by roughly 50-100 % (HPA-07 d = 0.93; "
               "HPA-16), and left out of the hpa_kinetics fit because it also drives the clinical model. With the "
               "fitted half-lives the rise is 106 % with a peak 24 min after onset (HPA-16: 120 % [60, 240], "
-              "27.5 min [20, 35])."),
+              "27.5 min [20, 35]). It varies between people with a CV of 0.3 (oxysim.population.variability)."),
     Parameter("amygdala_hpa_gain", 0.8, "dimensionless", "Log-gain of the CeA -> PVN excitation",
               assumption="Amygdala output drives the PVN (MODELS.md §1.1 'u(t) is the stress / amygdala "
               "drive'); magnitude chosen so amygdala hyperactivity raises the drive modestly (P10)."),
