@@ -33,7 +33,10 @@ DEFAULT_VARIABILITY = (
     Variability("oxtr_ec50", 0.3, "assumption: OXTR expression differs between people (ID-03 genotype moderation)"),
     Variability("ssri_clearance", 0.38, "Akil et al. 2016: between-subject variability of CL/F 38 % CV"),
     Variability("bzd_clearance", 0.3, "assumption: CYP3A4 activity varies ~30 % (Greenblatt & Wright 1993, from memory)"),
-    Variability("hpa_drive", 0.2, "assumption: HPA-07 cortisol reactivity differs widely between people"),
+    Variability("hpa_drive", 0.36, "HPA-12: late-afternoon serum cortisol 5.0 +/- 1.8 ug/dL between healthy men "
+                "(Schulte 1982, seen), CV 0.36; resting cortisol follows the drive almost one to one (the GR term is "
+                "nearly flat near x = 1), so the drive carries that CV (validation HPA-12.late_afternoon_cv). Was 0.2, "
+                "an assumption"),
     Variability("amygdala_bias", 0.03, "assumption: ~0.1 units of tonic amygdala input between patients"),
     # Severity at baseline. Target: an observed baseline SD of ~15-20 LSAS points in SAD trials and ~4-6.5 HAM-A
     # points in GAD trials (rater error included; tests/test_calibration.py). serotonin_signalling and gaba_capacity
@@ -43,9 +46,10 @@ DEFAULT_VARIABILITY = (
                 "patients; kept small because an additive log-normal term raises the mean baseline above CL-19"),
     Variability("serotonin_signalling", 0.3, "assumption: postsynaptic 5-HT1A binding differs by ~20-30 % between "
                 "people in PET studies (from memory); P1"),
-    Variability("gaba_capacity", 0.185, "calibrated 2026-11-27 by scripts/calibrate_treatment.py: the CV that gives "
+    Variability("gaba_capacity", 0.0967, "calibrated 2026-11-28 by scripts/calibrate_treatment.py: the CV that gives "
                 "an observed baseline LSAS SD of 17.5 in the virtual SAD trial population (cortical GABA by MR "
-                "spectroscopy differs by ~10-20 % between people, from memory; P3)"),
+                "spectroscopy differs by ~10-20 % between people, from memory; P3). Was 0.185 while hpa_drive's CV "
+                "was 0.2: the wider cortisol spread now carries part of the baseline severity spread"),
     # Treatment response. Target: change-score SD ~20-25 LSAS points at week 12; the model reaches ~17-21
     # (tests/test_calibration.py), as drug effects shrink with the amygdala activity they act on.
     Variability("placebo_strength", 1.0, "assumption: individual placebo responses range from almost none to "

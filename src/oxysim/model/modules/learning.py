@@ -44,11 +44,11 @@ PARAMETERS = (
               "outside therapy is carried by the vmPFC gate (vmpfc_recall_half) alone. Set to 1 (was 0.6) on "
               "2026-11-27: with 0.6 no vmPFC gate lets CBT approach the CL-07 response rate "
               "(scripts/calibrate_treatment.py)."),
-    Parameter("vmpfc_recall_half", 0.577, "dimensionless", "vmPFC activity at half-maximal extinction recall",
+    Parameter("vmpfc_recall_half", 0.624, "dimensionless", "vmPFC activity at half-maximal extinction recall",
               assumption="vmPFC is required for extinction recall (Milad & Quirk 2002, from memory). Calibrated "
               "2026-11-28 by scripts/calibrate_treatment.py (record: oxysim/evidence/calibrations/treatment.yaml) to the "
               "balance of CL-07 (CBT response 49.5 %) and CL-11 (CBT pre-post g 1.30), which pull apart in virtual SAD "
-              "trials: 44.6 % and 1.45 at 1000 patients per arm. Was 0.353 (400 patients per arm, rater error per visit "
+              "trials: 44.3 % and 1.45 at 1000 patients per arm. Was 0.353 (400 patients per arm, rater error per visit "
               "schedule), before that 0.5."),
     Parameter("fear_memory_initial", 0.6, "dimensionless", "Strength of the patient's fear association at t = 0",
               assumption="Subtype profiles set it; 0 means no conditioned fear."),

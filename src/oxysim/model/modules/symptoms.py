@@ -30,7 +30,7 @@ PARAMETERS = (
               assumption="Turnover model (Dayneka 1993 IDR); benzodiazepines act within ~1 week (CL-13)."),
     Parameter("severity_initial", 1.0, "dimensionless", "Latent severity at t = 0", assumption="1 = typical trial patient by definition."),
     Parameter("placebo_t90", 6.5, "week", "Time to 90 % of the maximal placebo response", source=NICHOLAS),
-    Parameter("placebo_strength", 0.31, "dimensionless",
+    Parameter("placebo_strength", 0.314, "dimensionless",
               "Log-reduction of severity at the full expectancy response (maximal fractional reduction 1 - exp(-it))",
               source="Calibrated 2026-11-28 by scripts/calibrate_treatment.py (record: oxysim/evidence/calibrations/treatment.yaml) to CL-11 (pill placebo pre-post g "
               "1.29 at week 12 in virtual SAD trials of 1000 patients per arm): a 27 % typical reduction (0.297 on 400 patients). Was placebo_max = 0.35, a fraction; "
