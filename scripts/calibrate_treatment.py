@@ -136,7 +136,8 @@ TARGETS = {
     "placebo_g": Target("CL-11", 1.29, 0.3, _G_BASIS),
     "ssri_g": Target("CL-11", 2.09, 0.3, _G_BASIS),
     "bzd_g": Target("CL-11", 2.15, 0.3, _G_BASIS),
-    "ssri_rr": Target("CL-17", 1.65, 0.2, "CL-17: 95 % CI 1.48-1.85 (Williams 2017; from memory, verify)"),
+    "ssri_rr": Target("CL-17", 1.65, 0.2, "CL-17: RR 1.65 (Williams 2017, seen in the abstract); its 95 % CI "
+                      "1.48-1.85 is from memory (cut off in every copy found, docs/provenance.md)"),
     "bzd_minus_ssri_week8": Target("CL-13", 0.0, 0.2, "CL-13: SSRI and benzodiazepine equal by week 8 (Mendez 2024); "
                                    "+/-0.2, the validation band"),
     "cbt_g": Target("CL-11", 1.30, 0.3, _G_BASIS + " (individual CBT)"),
