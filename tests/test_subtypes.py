@@ -29,7 +29,7 @@ def test_primary_scale_at_baseline_is_the_published_trial_mean(code):
     # The scale anchors (CL-19 for HAM-A and LSAS) are reproduced at severity 1, before any placebo.
     values = rest(code)
     scale = get_profile(code).primary_scale
-    anchors = {"ham_a": 25.0, "lsas": 90.0, "pdss": 15.0, "stai": 55.0}
+    anchors = {"ham_a": 25.0, "lsas": 90.0, "pdss": 15.0, "fsq": 79.9}
     assert values[scale] == pytest.approx(anchors[scale], rel=0.03)
 
 
@@ -58,3 +58,23 @@ def test_unknown_parameter_override_is_refused():
 
     with pytest.raises(InputError, match="oxysim params"):
         patient_parameters(compile_model(), "SAD", 1, None, {"no_such_parameter": 1.0})
+
+
+def test_specific_phobia_baselines_spread_like_the_published_spider_phobic_samples():
+    # fsq_patient fixes the population mean (85.5, checked here on other patients); the between-patient spread of
+    # the observed FSQ (parameter variability and trial covariates, plus rater error) is not fitted and is checked
+    # against the SDs 19.60-20.78 of three spider-phobic samples (van Uijen 2018, ch. 7). +-25 % allows for the
+    # sampling error of small samples.
+    import numpy as np
+
+    from oxysim.simulation import simulate
+    from oxysim.trials.covariates import CovariateDistribution, covariate_parameters, draw_covariates
+    from oxysim.trials.observation import observe
+
+    patients = np.arange(400)
+    covariates = draw_covariates(CovariateDistribution(), "SP", 7, patients)
+    ds = simulate("SP", "", 1 / 24, patients=patients, seed=7, output_times_h=[0.0],
+                  parameters=covariate_parameters(covariates, "SP"))
+    observed = observe(ds["fsq"].values[:, :1, None], ["fsq"], 7, patients, [0.0])[:, 0, 0]
+    assert observed.mean() == pytest.approx(85.5, abs=5.0)
+    assert 0.75 * 20.3 < observed.std(ddof=1) < 1.25 * 20.3

@@ -69,7 +69,7 @@ def test_a_valid_spec_fills_its_defaults():
     ({"randomisation": {"block_size": 3}}, ["randomisation.block_size", "3", "multiple of the 2 arms"]),
     ({"dropout": {"weekly_rate": 1.5}}, ["dropout.weekly_rate", "1.5", "less than 1"]),
     ({"covariates": {"female_share": 2}}, ["covariates.female_share", "2", "less than or equal to 1"]),
-    ({"endpoints": {"primary": "bdi"}}, ["endpoints.primary", "'bdi'", "'lsas', 'ham_a', 'pdss' or 'stai'"]),
+    ({"endpoints": {"primary": "bdi"}}, ["endpoints.primary", "'bdi'", "'lsas', 'ham_a', 'pdss', 'stai' or 'fsq'"]),
     ({"n_per_arm": 0}, ["n_per_arm", "0", "greater than or equal to 1"]),
     ({"power": {"n_per_arm": [1], "replicates": 2}}, ["power.n_per_arm", "[1]", "from 2 to"]),
     ({"design": {"type": "crossover"}, "follow_up_weeks": [4]}, ["follow_up_weeks", "parallel designs"]),

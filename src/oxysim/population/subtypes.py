@@ -59,10 +59,12 @@ PROFILES: dict[str, SubtypeProfile] = {
             "interoceptive fear conditioning.",
         ),
         SubtypeProfile(
-            "SP", "Specific phobia", "stai",
+            "SP", "Specific phobia", "fsq",
             {"fear_memory_initial": 0.9, "interpretation_bias": 0.7, "trait_anxiety": 45.0,
              "vulnerability": 0.603},
-            "A strong cue-bound fear memory (conditioning) with little generalised threat appraisal.",
+            "A strong cue-bound fear memory (conditioning) with little generalised threat appraisal. Rated on the "
+            "Fear of Spiders Questionnaire: spider phobia is the specific phobia of most exposure trials, and the "
+            "only one with published patient and healthy means and SDs found (fsq_patient, fsq_healthy).",
         ),
     )
 }

@@ -48,6 +48,11 @@ RATER_ERRORS: dict[str, RaterError] = {e.scale: e for e in (
     RaterError("stai", 3.2, 20.0, 80.0,
                "assumption: SEM = 10 x sqrt(1 - 0.90); STAI-S internal consistency ~0.90 and SD ~10 (Spielberger "
                "1983 manual, from memory). Range 20-80: 20 items x 1-4"),
+    RaterError("fsq", 6.4, 0.0, 126.0,
+               "SEM = 20.3 x sqrt(1 - 0.90): SD 20.3 pooled over three spider-phobic samples (19.60-20.78; van Uijen "
+               "2018 thesis ch. 7, seen) and the one-month stability of Szymanski & O'Donohue 1995 (abstract seen: "
+               "'stable over a one month period'), quantified as test-retest r = .90 in the Turkish adaptation "
+               "(Cogent Psychology 2016 3:1144250, abstract seen). Range 0-126: 18 items x 0-7 (van Uijen 2018, seen)"),
 )}
 
 RATER_STREAM = 3

@@ -23,7 +23,7 @@ from oxysim.regimen import YamlLoader, parse_regimen
 from oxysim.simulation import MAX_DAYS
 from oxysim.trials.covariates import COVARIATES, CovariateDistribution
 
-Scale = Literal["lsas", "ham_a", "pdss", "stai"]
+Scale = Literal["lsas", "ham_a", "pdss", "stai", "fsq"]
 MAX_PATIENTS_PER_ARM = 100_000
 """Largest arm: keeps a trial's screening pool (:data:`oxysim.trials.design.SCREENING_LIMIT` times the
 trial) inside the patient indices reserved per replicate trial."""

@@ -14,6 +14,9 @@ NICHOLAS = "Nicholas & Binneman (Pfizer) HAM-A placebo model: t90 ~ 6.5 weeks (M
 FURUKAWA = ("Furukawa TA et al. (2009) Evidence-based guidelines for interpretation of the Panic Disorder Severity "
             "Scale. Depress Anxiety 26:922-929 (abstract seen): CGI-S anchors of the PDSS from 568 trial patients")
 CL19 = "CL-19 (from memory, verify): HAM-A baseline ~24-26, LSAS baseline ~85-95 in GAD/SAD trials"
+UIJEN = ("van Uijen SL (2018) PhD thesis, Utrecht University, chapter 7 (flipbook p. 174, seen): FSQ of spider-phobic "
+         "participants 83.74 (SD 20.78), 83.56 (20.48; Milosevic & Radomsky 2013) and 89.10 (19.60; Muris & Merckelbach "
+         "1996); healthy controls 3.00 (7.80)")
 DRIVE = ("Weights of the severity drive, chosen so that each mechanism contributes and a typical "
          "untreated patient's drive is ~1; recalibrated against CL-11/CL-13 in issues 4-5.")
 
@@ -44,6 +47,12 @@ PARAMETERS = (
     Parameter("pdss_patient", 15.0, "dimensionless", "PDSS of a typical panic-disorder trial patient",
               source=FURUKAWA + ": 'moderately ill' 10-13 (11-15 with agoraphobia), 'markedly ill' >= 14 (>= 16); "
               "15 is a trial entrant between the two (CGI-S 4-5). No trial baseline mean was found"),
+    Parameter("fsq_healthy", 3.0, "dimensionless", "Fear of Spiders Questionnaire score of a healthy adult",
+              source=UIJEN + ": the healthy-control mean"),
+    Parameter("fsq_patient", 79.9, "dimensionless", "FSQ at latent severity 1 (the typical specific-phobia patient)",
+              source=UIJEN + ": set so that the virtual SP population has the samples' mean 85.5 (their three means "
+              "averaged); its mean latent severity is 1.073 over 3000 patients with trial covariates (the log-normal "
+              "parameters skew it above the typical patient's 1), so 3 + (85.5 - 3) / 1.073 = 79.9"),
     Parameter("stai_healthy", 35.0, "dimensionless", "STAI-S of a healthy adult", assumption="Spielberger norms ~35 (from memory)."),
     Parameter("stai_patient", 55.0, "dimensionless", "STAI-S of a typical anxiety patient", assumption="Spielberger clinical ~50-60 (from memory)."),
 )
@@ -64,6 +73,8 @@ ASSIGNMENTS = (
     Assignment("ham_a", "hama_healthy + (hama_patient - hama_healthy) * observed_severity", "dimensionless", "HAM-A score"),
     Assignment("lsas", "lsas_healthy + (lsas_patient - lsas_healthy) * observed_severity", "dimensionless", "LSAS score"),
     Assignment("pdss", "pdss_healthy + (pdss_patient - pdss_healthy) * observed_severity", "dimensionless", "PDSS score"),
+    Assignment("fsq", "fsq_healthy + (fsq_patient - fsq_healthy) * observed_severity", "dimensionless",
+               "Fear of Spiders Questionnaire score (specific phobia)"),
     Assignment("stai", "stai_healthy + (stai_patient - stai_healthy) * observed_severity", "dimensionless", "STAI-S score"),
 )
 
