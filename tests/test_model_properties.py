@@ -168,6 +168,18 @@ def test_oxtr_fractions_are_conserved_under_repeated_doses() -> None:
     np.testing.assert_allclose(total.values, 1.0, rtol=0, atol=1e-6)
 
 
+def test_free_albumin_and_cbg_bound_cortisol_add_up_to_total_and_cbg_saturates() -> None:
+    """Mass balance of the Coolens partition over a day with a TSST: total = free (1 + N) + CBG-bound, each part
+    >= 0; and the free fraction rises with total cortisol (CBG binding saturates)."""
+    ds = simulate("healthy", "tsst x 1 @14:00 day 1", 2.0, n_patients=4, seed=5, output_interval_min=10)
+    ratio = next(p.value for p in model().model.parameters if p.name == "albumin_cortisol_ratio")
+    free, bound, total = (ds[v].values for v in ("cortisol_free_nmol", "cortisol_cbg_bound_nmol", "cortisol_nmol"))
+    assert np.all(free > 0) and np.all(bound > 0)
+    np.testing.assert_allclose(free * (1 + ratio) + bound, total, rtol=1e-9)
+    order = np.argsort(total.ravel())
+    assert np.all(np.diff((free / total).ravel()[order]) > -1e-12)
+
+
 RICH_REGIMEN = (
     "oxytocin 24 IU in q24h x 10 @08:00; ssri 10 mg po q24h x 10 @08:00; bzd 1 mg po q24h x 3 @09:00 day 2; "
     "cbt weekly x 2 @10:00 day 1; tsst x 1 @10:00 day 3; conditioning x 1 @09:00 day 0; faces x 1 @09:15 day 4"

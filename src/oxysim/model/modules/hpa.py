@@ -9,20 +9,25 @@ claim E1). The circadian rhythm is an exogenous input, as Hosseinichimeh et al. 
 from oxysim.model.declaration import Assignment, Module, Parameter, Process, State
 
 MILO = "Milo et al. 2025 Mol Syst Biol 21:254 (DEFAULT_PARS; MODELS.md §1.1 [V])"
-FIT = ("Fitted 2026-11-27 by `oxysim fit hpa_kinetics` (pyPESTO, profile likelihood) to HPA-10, HPA-12, HPA-13, "
-       "HPA-14, HPA-16 and HPA-17; record: oxysim/evidence/fits/hpa_kinetics.yaml")
+FIT = ("Fitted by `oxysim fit hpa_kinetics` (pyPESTO, profile likelihood) to HPA-10, HPA-12, HPA-13, HPA-14, "
+       "HPA-16 and HPA-17, first 2026-11-27 and again 2026-11-28 once salivary findings were compared with free "
+       "cortisol; record: oxysim/evidence/fits/hpa_kinetics.yaml")
 HPA_MEAN = "HPA-12/HPA-13: serum cortisol ~138-690 nmol/L in the morning, <138 in the evening"
+COOLENS = ("Coolens JL, Van Baelen H, Heyns W (1987) J Steroid Biochem 26:197-202: free cortisol from total cortisol "
+           "and CBG by mass action with one CBG site and linear albumin binding (the method named in Barlow 2010 Ann "
+           "Clin Biochem 47:200 and Molenaar 2015 Clin Biochem 48:1053, abstracts seen; its constants from memory)")
 
 PARAMETERS = (
     Parameter("crh_half_life", 1.0, "min", "CRH half-life", source=FIT + ": the optimum lies at the lower bound "
-              "(1 min); the findings give only an upper 95 % limit of 2.75 min (not identifiable below). Was 4 min "
+              "(1 min); the findings give only an upper 95 % limit of 2.57 min (not identifiable below). Was 4 min "
               "(" + MILO + ")"),
-    Parameter("acth_half_life", 5.32, "min", "ACTH half-life", source=FIT + ": 95 % profile interval 3.24-6.99 min, "
+    Parameter("acth_half_life", 5.18, "min", "ACTH half-life", source=FIT + ": 95 % profile interval 3.28-6.83 min, "
               "with the HPA-14 range (~10 min; 3-8 in another summary) as prior. Was 20 min (" + MILO + ")"),
-    Parameter("cortisol_half_life", 34.1, "min", "Cortisol half-life", source=FIT + ": 95 % profile interval "
-              "28.8-41.6 min, below the textbook 60-120 min of HPA-13 (its prior): the TSST recovery (HPA-10, "
-              "HPA-16, salivary free cortisol) needs faster clearance than total plasma cortisol has, a limit of the "
-              "model's single cortisol pool (no CBG binding). Was 80 min (" + MILO + ")"),
+    Parameter("cortisol_half_life", 37.6, "min", "Cortisol half-life", source=FIT + ": 95 % profile interval "
+              "31.2-44.8 min (28.8-41.6 before free cortisol), below the textbook 60-120 min of HPA-13 (its prior): "
+              "the TSST recovery (HPA-10, HPA-16) needs faster clearance than total plasma cortisol has. Comparing "
+              "those salivary findings with equilibrium free cortisol moved it only from 34.1 min; free cortisol's "
+              "own faster kinetics (HPA-13: free half-life ~2 min) are not modelled. Was 80 min (" + MILO + ")"),
     Parameter("pituitary_half_life", 20.0, "day", "Corticotroph mass turnover half-life", source=MILO),
     Parameter("adrenal_half_life", 30.0, "day", "Adrenal cortex mass turnover half-life", source=MILO),
     Parameter("gr_half_activation", 4.0, "dimensionless", "GR half-activation (normalised cortisol)", source=MILO),
@@ -62,6 +67,13 @@ PARAMETERS = (
               assumption="A days-scale cortisol exposure that acts on hippocampus and symptoms; "
               "circadian swings average out."),
     Parameter("cortisol_reference", 250.0, "nmol/L", "Serum cortisol at normalised level 1", source=HPA_MEAN),
+    Parameter("cbg_concentration", 673.0, "nmol/L", "Plasma corticosteroid-binding globulin (one cortisol site each)",
+              source="35 +/- 3.6 mg/L in 19 normal men ('Measurement of Corticosteroid-Binding Globulin in Man', "
+              "scilit abstract, seen; 33 +/- 4.2 in 16 women) over its molar mass of 52 kDa (seen): 673 nmol/L"),
+    Parameter("cbg_affinity", 0.03, "L/nmol", "Association constant of cortisol for CBG",
+              source=COOLENS + ": K = 3e7 L/mol"),
+    Parameter("albumin_cortisol_ratio", 1.74, "dimensionless", "Albumin-bound over free cortisol",
+              source=COOLENS + ": N = 1.74"),
     Parameter("acth_reference", 15.0, "pg/mL", "Plasma ACTH at normalised level 1",
               source="HPA-14: basal ACTH 10.8 +/- 7.7 pg/mL; HPA-17: ~15-25 pg/mL (from memory)"),
 )
@@ -93,6 +105,17 @@ ASSIGNMENTS = (
                "dimensionless", "Steady-state cortisol at chronic drive hpa_drive (second Newton step); "
                "sets the gland masses at t = 0"),
     Assignment("cortisol_nmol", "cortisol * cortisol_reference", "nmol/L", "Serum cortisol"),
+    Assignment("cortisol_binding_offset",
+               "1 / (2 * cbg_affinity) + (cbg_concentration - cortisol_nmol) / (2 * (1 + albumin_cortisol_ratio))",
+               "nmol/L", "Z of the Coolens (1987) free-cortisol equation"),
+    Assignment("cortisol_free_nmol",
+               "sqrt(cortisol_binding_offset**2 + cortisol_nmol / (cbg_affinity * (1 + albumin_cortisol_ratio)))"
+               " - cortisol_binding_offset",
+               "nmol/L", "Free (unbound) serum cortisol, the fraction saliva reflects: the positive root of "
+               "K(1+N)U^2 + (1 + N + K(CBG - T))U - T = 0 (Coolens 1987)"),
+    Assignment("cortisol_cbg_bound_nmol",
+               "cbg_concentration * cbg_affinity * cortisol_free_nmol / (1 + cbg_affinity * cortisol_free_nmol)",
+               "nmol/L", "Serum cortisol bound to CBG (one site per CBG, mass action)"),
     Assignment("acth_pg", "acth * acth_reference", "pg/mL", "Plasma ACTH"),
 )
 
