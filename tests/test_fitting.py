@@ -6,6 +6,7 @@ import pytest
 from scipy import stats
 
 from oxysim.errors import InputError
+from oxysim.fitting.claim_constraints import MIN_MARGIN, VIOLATION_Z, ClaimConstraint
 from oxysim.fitting.estimate import estimate
 from oxysim.fitting.problem import FitParameter, FitProblem
 from oxysim.fitting.petab_export import export_petab
@@ -91,6 +92,27 @@ def test_a_problem_names_unknown_parameters_and_findings():
         FitProblem("x", "", (FitParameter("crh_half_life", 1.0, 30.0),), ("HPA-99",))
     with pytest.raises(InputError, match="known: hpa_kinetics"):
         get_problem("nope")
+    with pytest.raises(InputError, match="unknown claim constraint.*known: effect_window"):
+        FitProblem("x", "", (FitParameter("crh_half_life", 1.0, 30.0),), ("HPA-10",), ("no_such_claim",))
+
+
+def test_a_claim_constraint_is_free_while_it_holds_and_costs_more_than_a_missed_band_once_reversed():
+    toy = ClaimConstraint("toy", ("K2",), lambda values: {"margin": values["x"]})
+    assert toy.residuals({"x": 0.1}) == [0.0]
+    assert toy.residuals({"x": MIN_MARGIN}) == [VIOLATION_Z]
+    assert toy.residuals({"x": -0.02}) == pytest.approx([VIOLATION_Z + 100 * (MIN_MARGIN + 0.02)])
+    assert VIOLATION_Z > 1.96  # worse than a finding at the edge of its 95 % band
+
+
+def test_every_constraint_holds_at_the_model_defaults_and_enters_the_likelihood():
+    """The stored amygdala fit's optimum keeps every claim, and a problem's residuals carry one penalty per margin."""
+    problem, record = get_problem("amygdala_exposure"), stored_record("amygdala_exposure")
+    assert all(margin > MIN_MARGIN for margin in record["claim_margins_at_fit"].values())
+    margins = problem.claim_margins(problem.nominal())  # the rounded defaults
+    assert set(margins) == set(record["claim_margins_at_fit"]) and all(m > 0 for m in margins.values())
+    defaults = build_model().chosen_variants
+    findings = sum(r.hypotheses == defaults for r in problem.results(problem.nominal()))
+    assert len(problem.residuals(problem.nominal())) == findings + len(margins)  # no priors in this problem
 
 
 @pytest.mark.parametrize("name", sorted(PROBLEMS))
@@ -166,3 +188,13 @@ def test_a_contested_finding_enters_a_fit_under_the_default_variant_only():
     defaults = build_model().chosen_variants
     assert len(results) == 3 and sum(r.hypotheses == defaults for r in results) == 2
     assert len(problem.residuals(problem.nominal())) == 2
+
+
+def test_the_findings_table_keeps_each_variant_of_a_contested_finding():
+    from oxysim.fitting.run import findings_table
+
+    problem = get_problem("amygdala_exposure")
+    table = findings_table(problem, problem.nominal(), problem.nominal())
+    rows = table[table["id"] == "CD-01.optimal_dose"]  # contested: run under both dose-response variants
+    assert len(rows) == 2 and rows["variant"].nunique() == 2
+    assert (rows["predicted_before"] == rows["predicted_after"]).all()

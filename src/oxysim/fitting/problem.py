@@ -3,7 +3,8 @@
 The data are validation experiments (:mod:`oxysim.validation`): each gives a prediction and a published band,
 read as a 95 % interval, so a prediction's residual is its signed normalised error times 1.96 (a z-score).
 Priors from published parameter ranges enter as further residuals on the log scale (a log-normal prior whose
-95 % interval is the range). The negative log-likelihood is half the sum of squared residuals. Parameters are
+95 % interval is the range). Framework claims the fit must keep (:mod:`oxysim.fitting.claim_constraints`) add penalty
+residuals, zero while each claim holds. The negative log-likelihood is half the sum of squared residuals. Parameters are
 estimated on the log10 scale, as usual for rate constants (PEtab ``parameterScale: log10``).
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from oxysim.errors import InputError
+from oxysim.fitting.claim_constraints import get_constraints
 from oxysim.model import build_model
 from oxysim.trials.analysis import Z_95  # a band edge is 1.96 SD from its value
 from oxysim.validation.registry import select
@@ -48,12 +50,14 @@ class FitParameter:
 
 @dataclass(frozen=True)
 class FitProblem:
-    """Parameters estimated from a set of validation experiments (ids of findings or experiments)."""
+    """Parameters estimated from a set of validation experiments (ids of findings or experiments), keeping the
+    claims named in ``constraints`` (:data:`oxysim.fitting.claim_constraints.CONSTRAINTS`)."""
 
     name: str
     description: str
     parameters: tuple[FitParameter, ...]
     experiments: tuple[str, ...]
+    constraints: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         declared = {p.name for p in build_model().parameters}
@@ -61,6 +65,7 @@ class FitProblem:
         if unknown:
             raise InputError(f"fit problem {self.name}: unknown parameter(s) {', '.join(unknown)}")
         select(self.experiments)  # unknown experiment ids raise here, naming the known ones
+        get_constraints(self.constraints)  # and unknown constraints here
 
     @property
     def names(self) -> list[str]:
@@ -80,12 +85,17 @@ class FitProblem:
         return run_validation(self.experiments, parameters=dict(values))
 
     def residuals(self, values: Mapping[str, float]) -> np.ndarray:
-        """Data residuals (one per experiment, in SD units) followed by prior residuals. A contested finding
-        counts under the model's default variants only: the fit estimates the model users run."""
+        """Data residuals (one per experiment, in SD units), then prior residuals, then claim-constraint penalties.
+        A contested finding counts under the model's default variants only: the fit estimates the model users run."""
         defaults = build_model().chosen_variants
         data = [_signed_z(r) for r in self.results(values) if r.hypotheses == defaults]
         priors = [z for p in self.parameters if (z := p.prior_residual(values[p.name])) is not None]
-        return np.array(data + priors)
+        penalties = [z for c in get_constraints(self.constraints) for z in c.residuals(values)]
+        return np.array(data + priors + penalties)
+
+    def claim_margins(self, values: Mapping[str, float]) -> dict[str, float]:
+        """Every constraint's margins at ``values`` (``constraint.margin`` -> relative margin, > 0 where it holds)."""
+        return {f"{c.name}.{k}": v for c in get_constraints(self.constraints) for k, v in c.margins(values).items()}
 
     def negative_log_likelihood(self, log10_values: Sequence[float]) -> float:
         """Half the sum of squared residuals at parameters given on the log10 scale."""

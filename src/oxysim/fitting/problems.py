@@ -10,17 +10,22 @@ calibration (scripts/calibrate_treatment.py) fixes it.
 
 ``oxytocin_pk``: systemic disposition (IV half-life and clearance, with PK-04's published values as priors)
 and the nasal depot half-life, from the plasma and CSF time courses after 24-26 IU intranasal (PK-01 Striepens
-2013, PK-02 Gossen 2012) and a 10 IU IV bolus (PK-04). The nose-to-brain transit time is not fitted: a first
+2013, PK-02 Gossen 2012) and a 10 IU IV bolus (PK-04). The nose-to-brain transit time is not fitted here: a first
 fit that included it left it unidentifiable (flat profile over 5-120 min), since one CSF finding (PK-01:
-raised by 75 min, not at 15) only bounds it. A joint fit of it with the central potency and CSF half-life to
-the amygdala findings (CD-01, CD-05) was tried and not adopted: it broke four framework-claim tests
-(docs/provenance.md). The intranasal fractions are left alone: they set exposure levels, which the findings
+raised by 75 min, not at 15) only bounds it; ``amygdala_exposure`` fits it with the central potency and CSF
+half-life. The intranasal fractions are left alone: they set exposure levels, which the findings
 give only for old assays (PK-03), and the central potency (oxtr_ec50) rests on them. The optimum is stored but
 not adopted: it moves CD-01's amygdala dose optimum (the record gives the reason).
 
 ``receptor_tolerance``: the OXTR internalisation rate and the two recovery steps (processing, recycling) from
 CL-06 (Kou 2022): daily 24 IU abolishes the amygdala effect within 5 days, alternate-day dosing keeps it. Two
 findings for three parameters: the profiles show which combinations the data leave free.
+
+``amygdala_exposure``: the central potency of oxytocin and its time course in the brain (the nose-to-brain
+transit time and the CSF half-life) from the amygdala dose optimum and task window (CD-01), the resting effect
+still present at 78 min (CD-05) and the slow CSF rise (PK-01), keeping the claims that rest on central exposure
+(K1, K2, K3, K4, K9 and E4's chronic part; :mod:`oxysim.fitting.claim_constraints`). An unconstrained fit of the
+same three parameters reached CD-05 but reversed four of these claims (docs/provenance.md).
 """
 
 from __future__ import annotations
@@ -64,6 +69,19 @@ PROBLEMS: dict[str, FitProblem] = {
             FitParameter("ot_nasal_half_life", 5.0, 120.0),
         ),
         experiments=("PK-01", "PK-02", "PK-04"),
+    ),
+    "amygdala_exposure": FitProblem(
+        name="amygdala_exposure",
+        description="Central oxytocin potency, nose-to-brain transit time and CSF half-life from the amygdala "
+                    "dose optimum, task window and resting time course, keeping the claims on central exposure",
+        parameters=(
+            FitParameter("oxtr_ec50", 0.0005, 0.01),
+            FitParameter("ot_transit_time", 5.0, 120.0),
+            FitParameter("ot_csf_half_life", 5.0, 120.0),
+        ),
+        experiments=("CD-01", "CD-05", "PK-01.csf_half_rise"),
+        constraints=("effect_window", "inverted_u", "alternate_day_dosing", "chronic_hpa_load",
+                     "gad_symptoms_improve", "ssri_augmentation"),
     ),
     "receptor_tolerance": FitProblem(
         name="receptor_tolerance",

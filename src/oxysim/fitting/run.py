@@ -32,12 +32,13 @@ class FitRun:
 
 
 def findings_table(problem: FitProblem, before: dict[str, float], after: dict[str, float]) -> pd.DataFrame:
-    """Each experiment's target band and its prediction (and verdict) with ``before`` and ``after`` values."""
+    """Each experiment's target band and its prediction (and verdict) with ``before`` and ``after`` values; a
+    contested finding has one row per hypothesis variant."""
     rows = {}
     for label, values in (("before", before), ("after", after)):
         for r in problem.results(values):
-            row = rows.setdefault(r.id, {"id": r.id, "target": r.target, "low": r.low, "high": r.high,
-                                         "units": r.units})
+            row = rows.setdefault((r.id, r.variant), {"id": r.id, "variant": r.variant, "target": r.target,
+                                                      "low": r.low, "high": r.high, "units": r.units})
             row.update({f"predicted_{label}": r.predicted, f"passed_{label}": r.passed,
                         f"normalised_error_{label}": r.normalised_error})
     return pd.DataFrame(list(rows.values()))

@@ -14,6 +14,9 @@ PK04 = "PK-04: IV oxytocin half-life 3.2 min (2.0-5.7), clearance 1.5 L/min (sec
 KOU_2022 = "Kou et al. 2022 Psychol Med 52:1959 (finding CL-06)"
 TOLERANCE_FIT = (" Not identifiable from CL-06 (`oxysim fit receptor_tolerance`, 2026-11-27; record, not adopted: "
                  "oxysim/evidence/fits/receptor_tolerance.yaml).")
+FIT_AMYGDALA = ("Fitted 2026-11-28 by `oxysim fit amygdala_exposure` (pyPESTO; CD-01, CD-05, PK-01 with the claims on "
+                "central exposure as constraints, oxysim.fitting.claim_constraints); record: "
+                "oxysim/evidence/fits/amygdala_exposure.yaml")
 FIT_PK = ("`oxysim fit oxytocin_pk` (2026-11-27, pyPESTO, profile likelihood; PK-01, PK-02, PK-04) kept this value: "
           "record, not adopted: oxysim/evidence/fits/oxytocin_pk.yaml")
 
@@ -44,17 +47,15 @@ PARAMETERS = (
         "Psychiatry 79:243; the figure is from memory there, verify)",
     ),
     Parameter(
-        "ot_transit_time", 25.0, "min",
+        "ot_transit_time", 61.7, "min",
         "Mean transit time of the nose-to-brain route",
-        assumption="Calibrated so that CSF oxytocin is not yet raised at 15 min but is near its "
-        "maximum by 75 min (PK-01: CSF significant only at 75 min). Not identifiable from PK-01 (flat profile "
-        "over 5-120 min in a first `oxysim fit oxytocin_pk`, 2026-11-27), so not fitted.",
+        source=FIT_AMYGDALA + ". Was 25 min (assumption: CSF not raised at 15 min, near its maximum by 75 min, "
+        "PK-01); PK-01 alone leaves it unidentifiable (flat profile over 5-120 min, `oxysim fit oxytocin_pk`)",
     ),
     Parameter(
-        "ot_csf_half_life", 25.0, "min",
+        "ot_csf_half_life", 20.1, "min",
         "Half-life of exogenous oxytocin in the CSF",
-        assumption="Chosen so that central effects last about 80-100 min after 24 IU (CD-05: effects "
-        "observable up to ~80 min; CD-01: window 45-70 min, not 75-100).",
+        source=FIT_AMYGDALA + ". Was 25 min (assumption: central effects lasting ~80-100 min after 24 IU)",
     ),
     Parameter("csf_volume", 0.15, "L", "CSF volume of an adult",
               source="Standard physiology: adult CSF volume ~150 mL (Sakka et al. 2011 Eur Ann "
@@ -74,11 +75,11 @@ PARAMETERS = (
         "microdialysis shows a several-fold rise; human magnitude unknown).",
     ),
     Parameter(
-        "oxtr_ec50", 0.002, "ug/L",
+        "oxtr_ec50", 0.00106, "ug/L",
         "Apparent potency of CSF oxytocin at central OXTR (CSF-equivalent concentration)",
-        assumption="Calibrated so that 24 IU gives a near-maximal amygdala effect and 12 IU a smaller "
-        "one (CD-01, Spengler 2017). Not the in-vitro Kd (~1 nM, Gimpl & Fahrenholz 2001 Physiol "
-        "Rev 81:629): CSF is a proxy for the unmeasured concentration at the receptors.",
+        source=FIT_AMYGDALA + ". Was 0.002 (assumption: 24 IU near-maximal, 12 IU smaller, CD-01). Not the "
+        "in-vitro Kd (~1 nM, Gimpl & Fahrenholz 2001 Physiol Rev 81:629): CSF is a proxy for the unmeasured "
+        "concentration at the receptors",
     ),
     Parameter(
         "avpr1a_ec50", 0.01, "ug/L",
