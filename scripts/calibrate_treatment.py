@@ -55,7 +55,9 @@ coordinate sweeps (the placebo response enters every arm). No fitted parameter m
 so the subtype vulnerabilities (scripts/calibrate_vulnerability.py) stay valid. The CV acts through the
 parameter draws, which trials take from the module's DEFAULT_VARIABILITY: the script stops if that value
 differs from the one it derives (put the printed value there and run again).
-Run: ``python scripts/calibrate_treatment.py`` (~13 minutes on 2 cores at 1000 patients per arm, 2026-11-28). tests/test_calibration.py runs fresh
+Run: ``python scripts/calibrate_treatment.py`` (~13 minutes on 2 cores at 1000 patients per arm, 2026-11-28).
+``python scripts/calibrate_treatment.py --intervals`` adds each lever's tolerance interval to the record (the
+values at which its targets stay within their tolerances, the others held; :func:`tolerance_interval`). tests/test_calibration.py runs fresh
 trials of the same specs (another seed, 300 patients per arm) and checks every target within its tolerance. Virtual patients of a mechanistic model: research
 use only, never dosing advice.
 """
@@ -64,12 +66,14 @@ from __future__ import annotations
 
 import datetime
 import math
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 from scipy.optimize import brentq
 
 from oxysim import __version__
@@ -255,30 +259,41 @@ def session_extinction_rate(parameters: Mapping[str, float]) -> float:
 # --- the fit -------------------------------------------------------------------------------------------------
 
 
+Measures = Callable[[Mapping[str, float], int], dict[str, float]]
+
+
+def _balance(measured: Mapping[str, float]) -> float:
+    """Sum of the errors of the named targets in units of their tolerances (0: neither is favoured)."""
+    return sum((value - TARGETS[name].value) / TARGETS[name].tolerance for name, value in measured.items())
+
+
+def _worst(measured: Mapping[str, float]) -> float:
+    """The largest error of the named targets in units of their tolerances (<= 1: every target within)."""
+    return max(abs(value - TARGETS[name].value) / TARGETS[name].tolerance for name, value in measured.items())
+
+
 @dataclass(frozen=True)
 class Lever:
-    """A parameter solved for one target: its bracket (declared unit), log-scale search, and the signed error of
-    the target that a trial with given parameters and patients per arm shows."""
+    """A parameter solved for its targets: its bracket (declared unit), log-scale search, and the targets' values
+    that a trial with given parameters and patients per arm shows (solved where their balance is 0)."""
 
     parameter: str
     low: float
     high: float
     log: bool
     target: str
-    error: Callable[[Mapping[str, float], int], float]
+    measures: Measures
+
+    def error(self, parameters: Mapping[str, float], n: int) -> float:
+        return _balance(self.measures(parameters, n))
 
 
-def _g_error(arm: str) -> Callable[[Mapping[str, float], int], float]:
-    def error(parameters: Mapping[str, float], n: int) -> float:
+def _g_measure(arm: str) -> Measures:
+    def measure(parameters: Mapping[str, float], n: int) -> dict[str, float]:
         g = prepost_g(arm_visits(drug_spec(n, parameters), arm), arm)
         print(f"      {arm} g = {g:.3f}")
-        return g - TARGETS[f"{arm}_g"].value
-    return error
-
-
-def _balance(errors: Mapping[str, float]) -> float:
-    """Sum of the errors of the named targets in units of their tolerances (0: neither is favoured)."""
-    return sum((value - TARGETS[name].value) / TARGETS[name].tolerance for name, value in errors.items())
+        return {f"{arm}_g": g}
+    return measure
 
 
 def response_ratio(visits: pd.DataFrame, arm: str, control: str = "placebo") -> float:
@@ -301,12 +316,12 @@ def unmoved_arm(arm: str, lever: str, parameters: Mapping[str, float], n: int) -
     return _UNMOVED_ARMS[key]
 
 
-def _ssri_balance(parameters: Mapping[str, float], n: int) -> float:
+def _ssri_measures(parameters: Mapping[str, float], n: int) -> dict[str, float]:
     visits = pd.concat([unmoved_arm("placebo", "autoreceptor_desensitisation", parameters, n),
                         arm_visits(drug_spec(n, parameters), "ssri")])
     g, ratio = prepost_g(visits, "ssri"), response_ratio(visits, "ssri")
     print(f"      SSRI g = {g:.3f}, response RR = {ratio:.3f}")
-    return _balance({"ssri_g": g, "ssri_rr": ratio})
+    return {"ssri_g": g, "ssri_rr": ratio}
 
 
 def week8_difference(visits: pd.DataFrame) -> float:
@@ -314,34 +329,34 @@ def week8_difference(visits: pd.DataFrame) -> float:
     return prepost_g(visits, "bzd", DRUG_PARITY_WEEK) - prepost_g(visits, "ssri", DRUG_PARITY_WEEK)
 
 
-def _bzd_balance(parameters: Mapping[str, float], n: int) -> float:
+def _bzd_measures(parameters: Mapping[str, float], n: int) -> dict[str, float]:
     visits = pd.concat([unmoved_arm("ssri", "bzd_ec50", parameters, n), arm_visits(drug_spec(n, parameters), "bzd")])
     g, parity = prepost_g(visits, "bzd"), week8_difference(visits)
     print(f"      benzodiazepine g = {g:.3f}, minus SSRI at week {DRUG_PARITY_WEEK} = {parity:.3f}")
-    return _balance({"bzd_g": g, "bzd_minus_ssri_week8": parity})
+    return {"bzd_g": g, "bzd_minus_ssri_week8": parity}
 
 
-def _cbt_balance(parameters: Mapping[str, float], n: int) -> float:
+def _cbt_measures(parameters: Mapping[str, float], n: int) -> dict[str, float]:
     spec = cbt_spec(n, parameters).model_copy(update={"follow_up_weeks": ()})  # the 12 weeks suffice
     visits = arm_visits(spec, "cbt")
     response, g = float(responding(visits, "cbt", TREATMENT_WEEKS).mean()), prepost_g(visits, "cbt")
     print(f"      CBT response = {response:.3f}, g = {g:.3f}")
-    return _balance({"cbt_response": response, "cbt_g": g})
+    return {"cbt_response": response, "cbt_g": g}
 
 
-def _relapse_error(parameters: Mapping[str, float], n: int) -> float:
+def _relapse_measure(parameters: Mapping[str, float], n: int) -> dict[str, float]:
     rate = relapse_rate(arm_visits(cbt_spec(n, parameters), "cbt"))
     print(f"      relapse = {rate:.3f}")
-    return rate - TARGETS["relapse"].value
+    return {"relapse": rate}
 
 
 LEVERS = (
-    Lever("placebo_strength", 0.05, 1.5, False, "placebo g", _g_error("placebo")),
-    Lever("autoreceptor_desensitisation", 0.05, 3.0, True, "SSRI g (CL-11) and response RR (CL-17)", _ssri_balance),
+    Lever("placebo_strength", 0.05, 1.5, False, "placebo g", _g_measure("placebo")),
+    Lever("autoreceptor_desensitisation", 0.05, 3.0, True, "SSRI g (CL-11) and response RR (CL-17)", _ssri_measures),
     Lever("bzd_ec50", 1.0, 1000.0, True, "benzodiazepine g (CL-11) and parity with the SSRI at week 8 (CL-13)",
-          _bzd_balance),
-    Lever("vmpfc_recall_half", 0.005, 2.0, True, "CBT response (CL-07) and g (CL-11)", _cbt_balance),
-    Lever("extinction_decay_half_life", 10.0, HALF_LIFE_MAX_DAYS, True, "relapse", _relapse_error),
+          _bzd_measures),
+    Lever("vmpfc_recall_half", 0.005, 2.0, True, "CBT response (CL-07) and g (CL-11)", _cbt_measures),
+    Lever("extinction_decay_half_life", 10.0, HALF_LIFE_MAX_DAYS, True, "relapse", _relapse_measure),
 )
 
 
@@ -369,6 +384,51 @@ def solve(lever: Lever, parameters: Mapping[str, float], n: int) -> float:
     print(f"    {lever.target} cannot be met with {lever.parameter} in [{lever.low}, {lever.high}]; "
           f"taking {to_value(closest):.4g}")
     return to_value(closest)
+
+
+INTERVAL_FACTORS = (0.5, 0.7, 0.85, 1.18, 1.43, 2.0)
+"""Multiples of a calibrated value at which its lever's targets are measured again for its tolerance interval."""
+
+
+def tolerance_interval(lever: Lever, parameters: Mapping[str, float], n: int) -> dict[str, object]:
+    """Values of ``lever.parameter``, the others held at ``parameters``, at which every target of the lever stays
+    within its tolerance: for a parameter solved exactly for its targets, the equivalent of a profile-likelihood
+    interval (conditional on the other levers). Measured on multiples of the calibrated value (clipped to the
+    bracket); each end is interpolated on the log scale where the largest normalised error crosses 1, and is None
+    where the grid or bracket ends with the targets still met (not identifiable on that side)."""
+    centre = float(parameters[lever.parameter])
+    grid = sorted({min(max(centre * f, lever.low), lever.high) for f in (1.0, *INTERVAL_FACTORS)})
+    worst = {}
+    for x in grid:
+        print(f"    {lever.parameter} = {x:.4g}", flush=True)
+        worst[x] = _worst(lever.measures({**parameters, lever.parameter: x}, n))
+
+    def end(side: list[float]) -> float | None:
+        previous = centre
+        for x in side:
+            if worst[x] > 1.0 >= worst[previous]:
+                share = (1.0 - worst[previous]) / (worst[x] - worst[previous])
+                return math.exp(math.log(previous) + share * (math.log(x) - math.log(previous)))
+            previous = x
+        return None
+
+    low = end([x for x in reversed(grid) if x < centre])
+    high = end([x for x in grid if x > centre])
+    return {"tolerance_interval": [low, high], "identifiable": low is not None and high is not None,
+            "worst_normalised_error": {float(x): float(v) for x, v in worst.items()}}
+
+
+def store_intervals(n: int = FIT_PATIENTS) -> None:
+    """Add each lever's tolerance interval at the module defaults (which equal the record) to the record."""
+    record = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
+    declared = {p.name: p.value for p in build_model().parameters}
+    parameters = {name: declared[name] for name in record["parameters"]}
+    for lever in LEVERS:
+        print(f"tolerance interval of {lever.parameter} ({lever.target})", flush=True)
+        record["parameters"][lever.parameter].update(tolerance_interval(lever, parameters, n))
+    record["intervals"] = (f"tolerance intervals on {n} patients per arm, seed {SEED}, "
+                           f"{datetime.date.today().isoformat()}: the other levers held at their values")
+    print(f"record written: {write_record(record, RECORD)}")
 
 
 def fit(n: int = FIT_PATIENTS, sweeps: int = 2) -> dict[str, float]:
@@ -442,6 +502,9 @@ def store_calibration(parameters: Mapping[str, float], measured: Mapping[str, fl
 
 
 def main() -> None:
+    if "--intervals" in sys.argv[1:]:
+        store_intervals()
+        return
     _check_default("gaba_capacity CV", spread_cv({}),
                    next(v.cv for v in DEFAULT_VARIABILITY if v.parameter == "gaba_capacity"),
                    "src/oxysim/population/variability.py")

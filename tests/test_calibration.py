@@ -44,6 +44,32 @@ def test_module_defaults_equal_the_calibration_record():
         assert record["achieved"][name]["finding"] == target.finding
 
 
+def test_each_lever_has_a_tolerance_interval_around_its_value():
+    """Identifiability of the calibration (scripts/calibrate_treatment.py --intervals): each solved parameter has
+    the interval in which its targets stay within tolerance, containing its value; an open end means the targets
+    do not bound it on that side, and the record says so."""
+    record = yaml.safe_load((resources.files("oxysim") / "evidence" / "calibrations" / "treatment.yaml")
+                            .read_text(encoding="utf-8"))
+    for lever in CAL["LEVERS"]:
+        entry = record["parameters"][lever.parameter]
+        low, high = entry["tolerance_interval"]
+        assert (low is None or low < entry["value"]) and (high is None or entry["value"] < high), lever.parameter
+        assert entry["identifiable"] == (low is not None and high is not None)
+        assert min(entry["worst_normalised_error"].values()) <= 1.0  # the targets are met near the value
+
+
+def test_a_tolerance_interval_ends_where_the_error_crosses_its_tolerance():
+    # a toy target whose error is |p - 1| / 0.75 tolerances: met down to the grid's bottom (p = 0.5), crossed at
+    # p = 1.75, between the grid points 1.43 and 2.0 (interpolated on log p: 1.73)
+    def toy(parameters, n):
+        return {"placebo_g": 1.29 + 0.4 * (parameters["p"] - 1)}
+
+    interval = CAL["tolerance_interval"](CAL["Lever"]("p", 0.1, 10.0, True, "toy", toy), {"p": 1.0}, 0)
+    low, high = interval["tolerance_interval"]
+    assert low is None and interval["identifiable"] is False
+    assert 1.70 < high < 1.76
+
+
 def within(value: float, name: str) -> bool:
     """Whether ``value`` lies within the tolerance of the target ``name`` of the calibration script."""
     target = TARGETS[name]
