@@ -122,6 +122,8 @@ def test_the_model_defaults_equal_the_stored_fit(name):
     assert record["problem"] == name and set(record["parameters"]) == set(get_problem(name).names)
     key = "value" if record["adopted"] else "previous_default"
     assert record["adopted"] or record["reason"]
+    profiled = all(entry["identifiable"] is not None for entry in record["parameters"].values())
+    assert ("not profiled" in record["method"]) == (not profiled)  # the method says what was done
     for parameter, entry in record["parameters"].items():
         assert declared[parameter].value == entry[key], parameter
         assert declared[parameter].unit == entry["unit"]

@@ -55,7 +55,8 @@ def make_record(problem: FitProblem, result: Estimate, nominal_nll: float, *, st
         "method": f"pyPESTO {pypesto.__version__}: {starts} starts of scipy Powell (seed {seed}) on log10 parameters, "
                   "negative log-likelihood 0.5 sum z^2 (published bands as 95 % intervals, priors log-normal"
                   f"{', claims as penalty residuals' if problem.constraints else ''}); "
-                  "profile likelihood, 95 % chi-square threshold (Raue et al. 2009)",
+                  + ("profile likelihood, 95 % chi-square threshold (Raue et al. 2009)" if result.intervals is not None
+                     else "not profiled"),
         "negative_log_likelihood": {"previous_defaults": nominal_nll, "fit": result.nll},
         **({"claim_margins_at_fit": problem.claim_margins(result.values)} if problem.constraints else {}),
         "adopted": True,
