@@ -7,6 +7,7 @@ from functools import lru_cache
 import numpy as np
 import xarray as xr
 
+from oxysim.fitting.claim_constraints import at  # noqa: F401 - the typical patient's value at an hour, for tests
 from oxysim.model import compile_model
 from oxysim.simulation import patient_parameters, rest_state, simulate
 
@@ -17,11 +18,6 @@ def run(subtype: str, regimen: str, days: float, interval_min: float = 5.0,
     """A cached single-patient simulation (the typical patient of ``subtype``)."""
     return simulate(subtype, regimen, days, output_interval_min=interval_min,
                     parameters=dict(overrides), hypotheses=dict(hypotheses))
-
-
-def at(ds: xr.Dataset, variable: str, hour: float) -> float:
-    """Value of ``variable`` for patient 0 at the output time nearest ``hour``."""
-    return float(ds[variable].isel(patient=0).sel(time=hour, method="nearest"))
 
 
 def window(ds: xr.Dataset, variable: str, start_h: float, stop_h: float) -> np.ndarray:

@@ -200,3 +200,13 @@ def test_the_findings_table_keeps_each_variant_of_a_contested_finding():
     rows = table[table["id"] == "CD-01.optimal_dose"]  # contested: run under both dose-response variants
     assert len(rows) == 2 and rows["variant"].nunique() == 2
     assert (rows["predicted_before"] == rows["predicted_after"]).all()
+
+
+def test_each_claim_constraint_names_framework_claims_that_the_suite_tests():
+    from oxysim.evidence.claims import claim_tests, framework_claims
+    from oxysim.fitting.claim_constraints import CONSTRAINTS
+
+    known, tested = {c["id"] for c in framework_claims()}, claim_tests()
+    for constraint in CONSTRAINTS.values():
+        assert constraint.claims and set(constraint.claims) <= known, constraint.name
+        assert all(tested.get(claim) for claim in constraint.claims), constraint.name
