@@ -1,5 +1,7 @@
 """Estimation and profile likelihoods (oxysim.fitting.estimate) against problems with analytic answers."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -67,6 +69,28 @@ def test_a_parameter_seen_only_through_a_product_is_not_identifiable():
     assert 10 ** result.best.sum() == pytest.approx(np.sum(T * Y) / np.sum(T**2), rel=1e-2)
     assert not result.intervals["identifiable"].any()
     assert result.intervals["note"].str.startswith("not identifiable").all()
+
+
+def test_two_worker_processes_give_the_same_starts_and_profiles_as_one(tmp_path):
+    pids = tmp_path / "pids.txt"
+
+    def pinned_nll(log10_x: np.ndarray) -> float:
+        with pids.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return linear_nll(log10_x[:1]) + 0.5 * ((log10_x[1] - 0.1) / 0.05) ** 2
+
+    serial = estimate(["a", "b"], [-1.0, -1.0], [1.0, 1.0], pinned_nll, guess=[0.1, 0.2], starts=3, seed=2,
+                      profile_evaluations=20)
+    assert set(pids.read_text().split()) == {str(os.getpid())}
+    pids.unlink()
+    parallel = estimate(["a", "b"], [-1.0, -1.0], [1.0, 1.0], pinned_nll, guess=[0.1, 0.2], starts=3, seed=2,
+                        profile_evaluations=20, workers=2)
+    assert str(os.getpid()) not in set(pids.read_text().split())  # every evaluation ran in a worker process
+    pd.testing.assert_frame_equal(parallel.starts, serial.starts)
+    pd.testing.assert_frame_equal(parallel.profiles, serial.profiles)
+    pd.testing.assert_frame_equal(parallel.intervals, serial.intervals)
+    with pytest.raises(InputError, match="workers"):
+        estimate(["theta"], [-1.0], [1.0], linear_nll, workers=0)
 
 
 def test_bad_bounds_are_refused():

@@ -360,6 +360,8 @@ def fit(
     profile_evaluations: Annotated[int | None, typer.Option(
         help="Cap on model evaluations per profile step (default 400, as the fit's starts); profiles dominate "
              "a fit's cost.")] = None,
+    workers: Annotated[int, typer.Option(help="Processes sharing the starts, then the profiles (one per "
+                                         "parameter); results are the same as with 1.")] = 1,
     json_output: Annotated[bool, typer.Option("--json", help="Print the fit record as JSON and nothing else.")] = False,
 ) -> None:
     """Estimate a problem's parameters from its published findings (pyPESTO), with profile likelihoods."""
@@ -367,7 +369,7 @@ def fit(
     from oxysim.fitting.run import run_fit
 
     result = run_fit(get_problem(problem), out, starts=starts, seed=seed, profile=profile,
-                     profile_evaluations=profile_evaluations)
+                     profile_evaluations=profile_evaluations, workers=workers)
     if json_output:
         _emit_json(result.record)
         return

@@ -54,6 +54,13 @@ def _pypesto_problem(names: Sequence[str], lower: np.ndarray, upper: np.ndarray,
                            x_guesses=[np.asarray(g, float) for g in guesses] or None, copy_objective=False)
 
 
+def _engine(workers: int):
+    """pyPESTO's serial engine for one worker, else a process pool (tasks are cloudpickled, closures included)."""
+    from pypesto.engine import MultiProcessEngine, SingleCoreEngine
+
+    return SingleCoreEngine() if workers == 1 else MultiProcessEngine(n_procs=workers)
+
+
 def _optimizer(max_evaluations: int):
     from pypesto.optimize import ScipyOptimizer
 
@@ -62,12 +69,14 @@ def _optimizer(max_evaluations: int):
 
 def estimate(names: Sequence[str], lower: Sequence[float], upper: Sequence[float], nll: NegativeLogLikelihood, *,
              guess: Sequence[float] | None = None, starts: int = 4, seed: int = 0, max_evaluations: int = 400,
-             profile: bool = True, profile_evaluations: int | None = None) -> Estimate:
+             profile: bool = True, profile_evaluations: int | None = None, workers: int = 1) -> Estimate:
     """Minimise ``nll`` over log10 parameters in [lower, upper] from ``starts`` points, then profile each one.
 
     The first start is ``guess`` when given (e.g. the current defaults), the others uniform in the bounds (seeded).
     ``profile_evaluations`` caps the evaluations of each re-optimisation along a profile (default
     ``max_evaluations``): profiles dominate a fit's cost, and each step starts next to its optimum.
+    ``workers`` > 1 runs the starts, and then the parameters' profiles, in that many processes (pyPESTO's
+    MultiProcessEngine); each start and each profile is the same deterministic computation either way.
     """
     try:
         import pypesto.optimize
@@ -81,12 +90,15 @@ def estimate(names: Sequence[str], lower: Sequence[float], upper: Sequence[float
         raise InputError(f"starts must be at least 1; got {starts}")
     if profile_evaluations is not None and profile_evaluations < 1:
         raise InputError(f"profile_evaluations must be at least 1; got {profile_evaluations}")
+    if workers < 1:
+        raise InputError(f"workers must be at least 1; got {workers}")
+    engine = _engine(workers)
     problem = _pypesto_problem(names, lower, upper, nll, [] if guess is None else [np.asarray(guess, float)])
     optimizer = _optimizer(max_evaluations)
     state = np.random.get_state()
     np.random.seed(seed)  # pyPESTO draws uniform start points from numpy's global generator
     try:
-        result = pypesto.optimize.minimize(problem, optimizer, n_starts=starts, progress_bar=False)
+        result = pypesto.optimize.minimize(problem, optimizer, n_starts=starts, engine=engine, progress_bar=False)
     finally:
         np.random.set_state(state)
     runs = result.optimize_result.list
@@ -98,8 +110,7 @@ def estimate(names: Sequence[str], lower: Sequence[float], upper: Sequence[float
     options = pypesto.profile.ProfileOptions(default_step_size_absolute=0.02, min_step_size_absolute=0.005,
                                              max_step_size_absolute=0.1, ratio_min=0.1)
     result = pypesto.profile.parameter_profile(problem, result, _optimizer(profile_evaluations or max_evaluations),
-                                               profile_options=options,
-                                               progress_bar=False)
+                                               engine=engine, profile_options=options, progress_bar=False)
     profiles, intervals = _profile_tables(names, lower, upper, best, float(runs[0].fval),
                                           result.profile_result.list[0])
     return Estimate(tuple(names), best, float(runs[0].fval), table, profiles, intervals)

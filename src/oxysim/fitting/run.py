@@ -64,15 +64,18 @@ def profile_figure(result: Estimate) -> bytes:
 
 
 def run_fit(problem: FitProblem, out_dir: str | Path, *, starts: int = 4, seed: int = 0,
-            profile: bool = True, profile_evaluations: int | None = None) -> FitRun:
-    """Fit ``problem`` from its current defaults and ``starts - 1`` random starts, profile, and write the files."""
+            profile: bool = True, profile_evaluations: int | None = None, workers: int = 1) -> FitRun:
+    """Fit ``problem`` from its current defaults and ``starts - 1`` random starts, profile, and write the files.
+
+    ``workers`` processes share the starts and then the profiles (one profile per parameter).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     nominal = problem.nominal()
     guess = np.log10([nominal[name] for name in problem.names])
     lower, upper = problem.log10_bounds
     result = estimate(problem.names, lower, upper, problem.negative_log_likelihood, guess=guess, starts=starts,
-                      seed=seed, profile=profile, profile_evaluations=profile_evaluations)
+                      seed=seed, profile=profile, profile_evaluations=profile_evaluations, workers=workers)
     record = make_record(problem, result, problem.negative_log_likelihood(guess), starts=starts, seed=seed)
     findings = findings_table(problem, nominal, result.values)
     write_record(record, out / "fit_record.yaml")
