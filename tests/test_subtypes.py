@@ -29,7 +29,7 @@ def test_primary_scale_at_baseline_is_the_published_trial_mean(code):
     # The scale anchors (CL-19 for HAM-A and LSAS) are reproduced at severity 1, before any placebo.
     values = rest(code)
     scale = get_profile(code).primary_scale
-    anchors = {"ham_a": 25.0, "lsas": 90.0, "pdss": 15.0, "fsq": 79.9}
+    anchors = {"ham_a": 25.0, "lsas": 90.0, "pdss": 11.7, "fsq": 79.9}
     assert values[scale] == pytest.approx(anchors[scale], rel=0.03)
 
 
@@ -60,21 +60,44 @@ def test_unknown_parameter_override_is_refused():
         patient_parameters(compile_model(), "SAD", 1, None, {"no_such_parameter": 1.0})
 
 
-def test_specific_phobia_baselines_spread_like_the_published_spider_phobic_samples():
-    # fsq_patient fixes the population mean (85.5, checked here on other patients); the between-patient spread of
-    # the observed FSQ (parameter variability and trial covariates, plus rater error) is not fitted and is checked
-    # against the SDs 19.60-20.78 of three spider-phobic samples (van Uijen 2018, ch. 7). +-25 % allows for the
-    # sampling error of small samples.
+def _observed_baselines(subtype: str, scale: str, n: int = 400, seed: int = 7):
+    """Observed baseline scores of ``n`` virtual patients with trial covariates (model scores plus rater error)."""
     import numpy as np
 
     from oxysim.simulation import simulate
     from oxysim.trials.covariates import CovariateDistribution, covariate_parameters, draw_covariates
     from oxysim.trials.observation import observe
 
-    patients = np.arange(400)
-    covariates = draw_covariates(CovariateDistribution(), "SP", 7, patients)
-    ds = simulate("SP", "", 1 / 24, patients=patients, seed=7, output_times_h=[0.0],
-                  parameters=covariate_parameters(covariates, "SP"))
-    observed = observe(ds["fsq"].values[:, :1, None], ["fsq"], 7, patients, [0.0])[:, 0, 0]
+    patients = np.arange(n)
+    covariates = draw_covariates(CovariateDistribution(), subtype, seed, patients)
+    ds = simulate(subtype, "", 1 / 24, patients=patients, seed=seed, output_times_h=[0.0],
+                  parameters=covariate_parameters(covariates, subtype))
+    return observe(ds[scale].values[:, :1, None], [scale], seed, patients, [0.0])[:, 0, 0]
+
+
+def test_specific_phobia_baselines_spread_like_the_published_spider_phobic_samples():
+    # fsq_patient fixes the population mean (85.5, checked here on other patients); the between-patient spread of
+    # the observed FSQ (parameter variability and trial covariates, plus rater error) is not fitted and is checked
+    # against the SDs 19.60-20.78 of three spider-phobic samples (van Uijen 2018, ch. 7). +-25 % allows for the
+    # sampling error of small samples.
+    observed = _observed_baselines("SP", "fsq")
     assert observed.mean() == pytest.approx(85.5, abs=5.0)
     assert 0.75 * 20.3 < observed.std(ddof=1) < 1.25 * 20.3
+
+
+@pytest.fixture(scope="module")
+def panic_baselines():
+    return _observed_baselines("PD", "pdss")
+
+
+def test_panic_disorder_baselines_have_the_mean_of_the_published_treatment_cohort(panic_baselines):
+    # pdss_patient fixes the mean at Noda 2007's 12.18 (95 outpatients) on 3000 patients of seed 3; here other
+    # patients. 1 point is ~3 standard errors of a 400-patient mean.
+    assert panic_baselines.mean() == pytest.approx(12.18, abs=1.0)
+
+
+@pytest.mark.xfail(strict=True, reason="known miss (docs/provenance.md, session 10): the virtual PD population's "
+                   "PDSS SD is ~3.0, against 4.79 in Noda 2007; the model's between-patient spread of severity "
+                   "(CV ~0.2) is narrower than this clinic cohort's (CV 0.39)")
+def test_panic_disorder_baselines_spread_like_the_published_treatment_cohort(panic_baselines):
+    assert 0.75 * 4.79 < panic_baselines.std(ddof=1) < 1.25 * 4.79

@@ -45,7 +45,7 @@ PROFILES: dict[str, SubtypeProfile] = {
         SubtypeProfile(
             "GAD", "Generalized anxiety disorder", "ham_a",
             {"hpa_drive": 1.3, "interpretation_bias": 1.4, "fear_memory_initial": 0.35,
-             "gaba_capacity": 0.9, "trait_anxiety": 55.0, "vulnerability": 0.256, "placebo_strength": 0.522},
+             "gaba_capacity": 0.9, "trait_anxiety": 55.0, "vulnerability": 0.256, "placebo_strength": 0.501},
             "P10 HPA over-activation, P15 pervasive threat appraisal (worry), P3 lower GABA tone; "
             "diffuse rather than cue-bound fear. A larger placebo response than SAD and PD (CL-16, CL-18: "
             "placebo_strength from scripts/calibrate_subtype_placebo.py, record "

@@ -39,12 +39,13 @@ RATER_ERRORS: dict[str, RaterError] = {e.scale: e for e in (
                "assumption: SEM = 7 x sqrt(1 - 0.86); test-retest ICC ~0.86 of the HAM-A (Shear 2001 SIGH-A "
                "study: 'high inter-rater and test-retest reliability' seen in the abstract, the ICC from memory) "
                "and an SD of ~7 in a mixed anxiety sample (assumption). Range 0-56: 14 items x 0-4"),
-    RaterError("pdss", 2.0, 0.0, 28.0,
-               "assumption: SEM = 5 x sqrt(1 - 0.84) with an SD of ~5 (assumption). Reliability 0.84 lies between "
-               "the PDSS inter-rater ICC 0.87-0.88 (Shear et al. 1997, Am J Psychiatry 154:1571, as quoted by "
-               "secondary summaries; the abstract says 'excellent interrater reliability') and the 4-week "
-               "test-retest 0.63 of the Turkish version (Monkul et al. 2004, Depress Anxiety 20:8, abstract seen). "
-               "Range 0-28: 7 items x 0-4"),
+    RaterError("pdss", 1.9, 0.0, 28.0,
+               "SEM = 4.79 x sqrt(1 - 0.84): SD 4.79 of 95 outpatients at the start of a group CBT program (Noda et "
+               "al. 2007, BMC Psychiatry 7:70, Table 1, seen; pooled over its four groups). Reliability 0.84 "
+               "(assumption) lies between the PDSS inter-rater ICC 0.87-0.88 (Shear et al. 1997, Am J Psychiatry "
+               "154:1571, as quoted by secondary summaries; the abstract says 'excellent interrater reliability') and "
+               "the 4-week test-retest 0.63 of the Turkish version (Monkul et al. 2004, Depress Anxiety 20:8, abstract "
+               "seen). Range 0-28: 7 items x 0-4"),
     RaterError("stai", 3.2, 20.0, 80.0,
                "assumption: SEM = 10 x sqrt(1 - 0.90); STAI-S internal consistency ~0.90 and SD ~10 (Spielberger "
                "1983 manual, from memory). Range 20-80: 20 items x 1-4"),

@@ -14,6 +14,9 @@ NICHOLAS = "Nicholas & Binneman (Pfizer) HAM-A placebo model: t90 ~ 6.5 weeks (M
 FURUKAWA = ("Furukawa TA et al. (2009) Evidence-based guidelines for interpretation of the Panic Disorder Severity "
             "Scale. Depress Anxiety 26:922-929 (abstract seen): CGI-S anchors of the PDSS from 568 trial patients")
 CL19 = "CL-19 (from memory, verify): HAM-A baseline ~24-26, LSAS baseline ~85-95 in GAD/SAD trials"
+NODA = ("Noda Y et al. (2007) BMC Psychiatry 7:70, Table 1 (seen): clinician-rated PDSS at the start of a group CBT "
+        "program, 95 outpatients (93 % with agoraphobia) in four groups: 11.1 (SD 4.1, n = 11), 13.2 (4.7, 52), "
+        "9.3 (4.5, 16), 12.5 (4.9, 16); pooled mean 12.18, SD 4.79 (my pooling)")
 UIJEN = ("van Uijen SL (2018) PhD thesis, Utrecht University, chapter 7 (flipbook p. 174, seen): FSQ of spider-phobic "
          "participants 83.74 (SD 20.78), 83.56 (20.48; Milosevic & Radomsky 2013) and 89.10 (19.60; Muris & Merckelbach "
          "1996); healthy controls 3.00 (7.80)")
@@ -44,9 +47,10 @@ PARAMETERS = (
     Parameter("lsas_healthy", 25.0, "dimensionless", "LSAS of a healthy adult", assumption="Community norms ~20-30 (Fresco 2001, from memory)."),
     Parameter("lsas_patient", 90.0, "dimensionless", "LSAS of a typical SAD trial patient", source=CL19),
     Parameter("pdss_healthy", 1.0, "dimensionless", "PDSS of a healthy adult", source=FURUKAWA + ": 0-1 = 'normal'"),
-    Parameter("pdss_patient", 15.0, "dimensionless", "PDSS of a typical panic-disorder trial patient",
-              source=FURUKAWA + ": 'moderately ill' 10-13 (11-15 with agoraphobia), 'markedly ill' >= 14 (>= 16); "
-              "15 is a trial entrant between the two (CGI-S 4-5). No trial baseline mean was found"),
+    Parameter("pdss_patient", 11.7, "dimensionless", "PDSS at latent severity 1 (the typical panic-disorder patient)",
+              source=NODA + ": set so that the virtual PD population has that cohort's mean 12.2; its mean latent "
+              "severity is 1.044 over 3000 patients with trial covariates, so 1 + (12.18 - 1) / 1.044 = 11.7. "
+              "Within " + FURUKAWA + "'s 'moderately ill' band with agoraphobia (11-15)"),
     Parameter("fsq_healthy", 3.0, "dimensionless", "Fear of Spiders Questionnaire score of a healthy adult",
               source=UIJEN + ": the healthy-control mean"),
     Parameter("fsq_patient", 79.9, "dimensionless", "FSQ at latent severity 1 (the typical specific-phobia patient)",
