@@ -70,6 +70,15 @@ def test_a_tolerance_interval_ends_where_the_error_crosses_its_tolerance():
     assert 1.70 < high < 1.76
 
 
+def test_the_achieved_block_judges_each_target_and_keeps_checks_without_one():
+    target = TARGETS["placebo_g"]
+    entries = CAL["achieved_entries"]({"placebo_g": target.value + 1.5 * target.tolerance,
+                                       "bzd_g": TARGETS["bzd_g"].value, "cbt_change_sd": 11.0})
+    assert entries["placebo_g"]["within"] is False and entries["bzd_g"]["within"] is True
+    assert entries["placebo_g"]["finding"] == target.finding
+    assert entries["cbt_change_sd"] == {"value": 11.0}  # a check: measured, no target to judge
+
+
 def within(value: float, name: str) -> bool:
     """Whether ``value`` lies within the tolerance of the target ``name`` of the calibration script."""
     target = TARGETS[name]
