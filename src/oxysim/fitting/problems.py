@@ -17,6 +17,13 @@ half-life. The intranasal fractions are left alone: they set exposure levels, wh
 give only for old assays (PK-03), and the central potency (oxtr_ec50) rests on them. The optimum is stored but
 not adopted: it moves CD-01's amygdala dose optimum (the record gives the reason).
 
+``circadian_drive``: the amplitude and phase of the circadian input of the HPA loop (both assumptions before)
+from the serum cortisol reference range at 08:00 and 23:00 (HPA-12), the late-afternoon cortisol and ACTH (HPA-12,
+HPA-14), free cortisol at 09:00 and 16:00 (a 1980 Clin Chim Acta abstract, under HPA-12), the daily mean (HPA-13)
+and the ACTH before an afternoon TSST (HPA-17). The amplitude's upper bound 0.95 keeps the drive positive. A 12-h
+harmonic (a faster rise than fall) was tried as a third parameter and left out: the fit put it at its lower bound
+with a flat profile (docs/provenance.md).
+
 ``receptor_tolerance``: the OXTR internalisation rate and the two recovery steps (processing, recycling) from
 CL-06 (Kou 2022): daily 24 IU abolishes the amygdala effect within 5 days, alternate-day dosing keeps it. Two
 findings for three parameters: the profiles show which combinations the data leave free.
@@ -44,6 +51,10 @@ HPA13 = ("HPA-13 (findings.yaml): plasma cortisol half-life ~60-120 min (textboo
 HPA14 = ("HPA-14 (findings.yaml): ACTH half-life ~10 min (3-8 in another summary), read as a 95 % range of "
          "3-15 min")
 
+HPA12_TOTAL = ("HPA-12.morning", "HPA-12.late_evening", "HPA-12.late_afternoon", "HPA-12.late_afternoon_cv")
+"""HPA-12's serum total-cortisol experiments: the ones hpa_kinetics was fitted to (its free-cortisol ones, added
+later, bear on the circadian input and belong to circadian_drive)."""
+
 PK04_HALF_LIFE = ("PK-04 (findings.yaml): IV single-injection half-lives median 3.2 min, range 2.0-5.7, read as a "
                   "95 % range")
 PK04_CLEARANCE = "PK-04 (findings.yaml): clearance 1.5 L/min; +/-30 % (1.05-1.95) read as a 95 % range (assumption)"
@@ -57,7 +68,7 @@ PROBLEMS: dict[str, FitProblem] = {
             FitParameter("acth_half_life", 2.0, 60.0, prior=(3.0, 15.0), prior_source=HPA14),
             FitParameter("cortisol_half_life", 15.0, 240.0, prior=(60.0, 120.0), prior_source=HPA13),
         ),
-        experiments=("HPA-10", "HPA-12", "HPA-13", "HPA-14", "HPA-16", "HPA-17"),
+        experiments=("HPA-10", *HPA12_TOTAL, "HPA-13", "HPA-14", "HPA-16", "HPA-17"),
     ),
     "oxytocin_pk": FitProblem(
         name="oxytocin_pk",
@@ -82,6 +93,17 @@ PROBLEMS: dict[str, FitProblem] = {
         experiments=("CD-01", "CD-05", "PK-01.csf_half_rise"),
         constraints=("effect_window", "inverted_u", "alternate_day_dosing", "chronic_hpa_load",
                      "gad_symptoms_improve", "ssri_augmentation"),
+    ),
+    "circadian_drive": FitProblem(
+        name="circadian_drive",
+        description="Amplitude and phase of the circadian hypothalamic drive from serum total and free cortisol "
+                    "and plasma ACTH at clock times of a rest day",
+        parameters=(
+            FitParameter("circadian_amplitude", 0.2, 0.95),
+            FitParameter("circadian_peak_time", 3.0, 12.0),
+        ),
+        experiments=(*HPA12_TOTAL[:3], "HPA-12.free_morning", "HPA-12.free_afternoon", "HPA-13.daily_mean",
+                     "HPA-14", "HPA-17.baseline"),
     ),
     "receptor_tolerance": FitProblem(
         name="receptor_tolerance",

@@ -49,6 +49,9 @@ DICKERSON_CHECK = ("Verified this session: the abstract (ERIC record) gives 208 
                    "still from memory.")
 REFERENCE_RANGES = ("clinical serum cortisol reference ranges (from memory); Schulte HM et al. 1982 oCRF study "
                     "baseline 5.0 +/- 1.8 ug/dL (seen)")
+UNBOUND_1980 = ("Clin Chim Acta (1980), doi 10.1016/0009-8981(80)90351-4 (abstract seen; authors not seen): unbound "
+                "cortisol of 24 normal subjects 1.2 +/- 0.4 ug/dL at 8-10 a.m. and 0.4 +/- 0.1 ug/dL at 4 p.m.; a "
+                "source outside findings.yaml, filed under HPA-12 as the serum circadian range")
 TEXTBOOK = "clinical biochemistry textbook excerpt (production ~20 mg/day, metabolic clearance ~200 L/day)"
 TSUKADA = ("Tsukada T et al. (1984) Clin Endocrinol 20:111-117; Schulte HM et al. (1982) JCEM (basal ACTH 10.8 +/- "
            "7.7 pg/mL, late afternoon)")
@@ -232,6 +235,20 @@ EXPERIMENTS = (
                "5.0 +/- 1.8 ug/dL (mean +/- SD between men): a typical person lies within 1 SD"),
         "mixed", REFERENCE_RANGES, verification="The 5.0 +/- 1.8 ug/dL baseline was seen in the source (scilit "
         "abstract of Schulte 1982); the clock time is assumed."),
+    Experiment(
+        "HPA-12.free_morning", "HPA-12", "free (unbound) serum cortisol in the morning (09:00)",
+        "24 normal subjects, 8-10 a.m. (model: typical healthy adult at 09:00, the middle of the window)",
+        {"day": DAY_ARM}, _at_clock("cortisol_free_nmol", "09:00", "nmol/L"), "nmol/L",
+        Target(1.2 * UG_DL_IN_NMOL_L, 0.8 * UG_DL_IN_NMOL_L, 1.6 * UG_DL_IN_NMOL_L,
+               "1.2 +/- 0.4 ug/dL (mean +/- SD between subjects): a typical person lies within 1 SD"),
+        "seen-in-source", UNBOUND_1980),
+    Experiment(
+        "HPA-12.free_afternoon", "HPA-12", "free (unbound) serum cortisol in the afternoon (16:00)",
+        "as HPA-12.free_morning, at 4 p.m.",
+        {"day": DAY_ARM}, _at_clock("cortisol_free_nmol", "16:00", "nmol/L"), "nmol/L",
+        Target(0.4 * UG_DL_IN_NMOL_L, 0.3 * UG_DL_IN_NMOL_L, 0.5 * UG_DL_IN_NMOL_L,
+               "0.4 +/- 0.1 ug/dL (mean +/- SD between subjects): a typical person lies within 1 SD"),
+        "seen-in-source", UNBOUND_1980),
     Experiment(
         "HPA-12.late_afternoon_cv", "HPA-12", "between-person spread of serum cortisol in the late afternoon (SD / mean)",
         f"healthy men at rest in the late afternoon (model: {POPULATION} virtual healthy adults at 17:00, day 1)",
