@@ -49,13 +49,15 @@ PARAMETERS = (
     Parameter(
         "ot_transit_time", 61.7, "min",
         "Mean transit time of the nose-to-brain route",
-        source=FIT_AMYGDALA + ". Was 25 min (assumption: CSF not raised at 15 min, near its maximum by 75 min, "
+        source=FIT_AMYGDALA + ": 95 % profile interval 6.4-115 min. Was 25 min (assumption: CSF not raised at 15 "
+        "min, near its maximum by 75 min, "
         "PK-01); PK-01 alone leaves it unidentifiable (flat profile over 5-120 min, `oxysim fit oxytocin_pk`)",
     ),
     Parameter(
         "ot_csf_half_life", 20.1, "min",
         "Half-life of exogenous oxytocin in the CSF",
-        source=FIT_AMYGDALA + ". Was 25 min (assumption: central effects lasting ~80-100 min after 24 IU)",
+        source=FIT_AMYGDALA + ": 95 % profile interval 8.7-38 min. Was 25 min (assumption: central effects lasting "
+        "~80-100 min after 24 IU)",
     ),
     Parameter("csf_volume", 0.15, "L", "CSF volume of an adult",
               source="Standard physiology: adult CSF volume ~150 mL (Sakka et al. 2011 Eur Ann "
@@ -77,7 +79,8 @@ PARAMETERS = (
     Parameter(
         "oxtr_ec50", 0.00106, "ug/L",
         "Apparent potency of CSF oxytocin at central OXTR (CSF-equivalent concentration)",
-        source=FIT_AMYGDALA + ". Was 0.002 (assumption: 24 IU near-maximal, 12 IU smaller, CD-01). Not the "
+        source=FIT_AMYGDALA + ": only an upper 95 % limit, 0.0032 (not identifiable below, flat to the bound "
+        "0.0005). Was 0.002 (assumption: 24 IU near-maximal, 12 IU smaller, CD-01). Not the "
         "in-vitro Kd (~1 nM, Gimpl & Fahrenholz 2001 Physiol Rev 81:629): CSF is a proxy for the unmeasured "
         "concentration at the receptors",
     ),
