@@ -132,6 +132,10 @@ class Target:
     tolerance: float
     basis: str
 
+    def error(self, measured: float) -> float:
+        """Signed error of ``measured`` in units of the tolerance (|error| <= 1: within)."""
+        return (measured - self.value) / self.tolerance
+
 
 _G_BASIS = ("CL-11 pools PD, GAD and SAD and their scales; +/-0.3 covers the spread between disorders and the "
             "sampling error of a 150-patient arm (SE ~0.13)")
@@ -266,12 +270,12 @@ Measures = Callable[[Mapping[str, float], int], dict[str, float]]
 
 def _balance(measured: Mapping[str, float]) -> float:
     """Sum of the errors of the named targets in units of their tolerances (0: neither is favoured)."""
-    return sum((value - TARGETS[name].value) / TARGETS[name].tolerance for name, value in measured.items())
+    return sum(TARGETS[name].error(value) for name, value in measured.items())
 
 
 def _worst(measured: Mapping[str, float]) -> float:
     """The largest error of the named targets in units of their tolerances (<= 1: every target within)."""
-    return max(abs(value - TARGETS[name].value) / TARGETS[name].tolerance for name, value in measured.items())
+    return max(abs(TARGETS[name].error(value)) for name, value in measured.items())
 
 
 @dataclass(frozen=True)
@@ -420,11 +424,16 @@ def tolerance_interval(lever: Lever, parameters: Mapping[str, float], n: int) ->
             "worst_normalised_error": {float(x): float(v) for x, v in worst.items()}}
 
 
-def store_intervals(n: int = FIT_PATIENTS) -> None:
-    """Add each lever's tolerance interval at the module defaults (which equal the record) to the record."""
+def _record_and_its_values() -> tuple[dict, dict[str, float]]:
+    """The stored record and its parameters' values as the module defaults have them (a test holds them equal)."""
     record = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
     declared = {p.name: p.value for p in build_model().parameters}
-    parameters = {name: declared[name] for name in record["parameters"]}
+    return record, {name: declared[name] for name in record["parameters"]}
+
+
+def store_intervals(n: int = FIT_PATIENTS) -> None:
+    """Add each lever's tolerance interval at the module defaults (which equal the record) to the record."""
+    record, parameters = _record_and_its_values()
     for lever in LEVERS:
         print(f"tolerance interval of {lever.parameter} ({lever.target})", flush=True)
         record["parameters"][lever.parameter].update(tolerance_interval(lever, parameters, n))
@@ -483,7 +492,7 @@ def achieved_entries(measured: Mapping[str, float]) -> dict[str, dict]:
     """The record's ``achieved`` block: each measure, with its target, tolerance and verdict where it has one."""
     return {name: {"value": float(value), **({"target": TARGETS[name].value, "tolerance": TARGETS[name].tolerance,
                                              "finding": TARGETS[name].finding,
-                                             "within": bool(abs(value - TARGETS[name].value) <= TARGETS[name].tolerance)}
+                                             "within": bool(abs(TARGETS[name].error(value)) <= 1.0)}
                                             if name in TARGETS else {})}
             for name, value in measured.items()}
 
@@ -491,10 +500,9 @@ def achieved_entries(measured: Mapping[str, float]) -> dict[str, dict]:
 def store_report(n: int = FIT_PATIENTS) -> None:
     """Re-measure the record's ``achieved`` block at the module defaults (which equal the record) without refitting:
     the model around the calibrated parameters changes (e.g. a new HPA fit), and what the values achieve with it."""
-    record = yaml.safe_load(RECORD.read_text(encoding="utf-8"))
-    declared = {p.name: p.value for p in build_model().parameters}
+    record, parameters = _record_and_its_values()
     print(f"achieved in full trials of {n} patients per arm at the recorded values:")
-    record["achieved"] = achieved_entries(report({name: declared[name] for name in record["parameters"]}, n))
+    record["achieved"] = achieved_entries(report(parameters, n))
     record["achieved_measured"] = (f"{datetime.date.today().isoformat()}, oxysim {__version__}: full trials of {n} "
                                    f"patients per arm, seed {SEED}, at the recorded values (--report)")
     print(f"record written: {write_record(record, RECORD)}")

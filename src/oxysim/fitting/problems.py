@@ -51,7 +51,9 @@ HPA13 = ("HPA-13 (findings.yaml): plasma cortisol half-life ~60-120 min (textboo
 HPA14 = ("HPA-14 (findings.yaml): ACTH half-life ~10 min (3-8 in another summary), read as a 95 % range of "
          "3-15 min")
 
-HPA12_TOTAL = ("HPA-12.morning", "HPA-12.late_evening", "HPA-12.late_afternoon", "HPA-12.late_afternoon_cv")
+HPA12_CLOCK_TIMES = ("HPA-12.morning", "HPA-12.late_evening", "HPA-12.late_afternoon")
+"""HPA-12's serum total cortisol of a typical adult at clock times."""
+HPA12_TOTAL = (*HPA12_CLOCK_TIMES, "HPA-12.late_afternoon_cv")
 """HPA-12's serum total-cortisol experiments: the ones hpa_kinetics was fitted to (its free-cortisol ones, added
 later, bear on the circadian input and belong to circadian_drive)."""
 
@@ -102,7 +104,7 @@ PROBLEMS: dict[str, FitProblem] = {
             FitParameter("circadian_amplitude", 0.2, 0.95),
             FitParameter("circadian_peak_time", 3.0, 12.0),
         ),
-        experiments=(*HPA12_TOTAL[:3], "HPA-12.free_morning", "HPA-12.free_afternoon", "HPA-13.daily_mean",
+        experiments=(*HPA12_CLOCK_TIMES, "HPA-12.free_morning", "HPA-12.free_afternoon", "HPA-13.daily_mean",
                      "HPA-14", "HPA-17.baseline"),
     ),
     "receptor_tolerance": FitProblem(

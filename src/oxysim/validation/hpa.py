@@ -147,6 +147,12 @@ def _at_clock(variable: str, text: str, units: str) -> Prediction:
     return measure
 
 
+def _one_sd_band_ug_dl(mean: float, sd: float, between: str) -> Target:
+    """A serum cortisol target given as mean +/- SD in ug/dL: a typical person lies within 1 SD (in nmol/L)."""
+    return Target(mean * UG_DL_IN_NMOL_L, (mean - sd) * UG_DL_IN_NMOL_L, (mean + sd) * UG_DL_IN_NMOL_L,
+                  f"{mean:.1f} +/- {sd:.1f} ug/dL (mean +/- SD between {between}): a typical person lies within 1 SD")
+
+
 def late_afternoon_cortisol_cv(runs: Mapping[str, xr.Dataset]) -> pint.Quantity:
     """Between-person coefficient of variation (SD / mean) of serum cortisol at 17:00 on day 1."""
     levels = at(runs["population"], "cortisol_nmol", clock("17:00"))
@@ -231,23 +237,20 @@ EXPERIMENTS = (
         "healthy men at rest before an oCRF test in the late afternoon (model: typical healthy adult at 17:00, "
         "the hour assumed)",
         {"day": DAY_ARM}, _at_clock("cortisol_nmol", "17:00", "nmol/L"), "nmol/L",
-        Target(5.0 * UG_DL_IN_NMOL_L, 3.2 * UG_DL_IN_NMOL_L, 6.8 * UG_DL_IN_NMOL_L,
-               "5.0 +/- 1.8 ug/dL (mean +/- SD between men): a typical person lies within 1 SD"),
+        _one_sd_band_ug_dl(5.0, 1.8, "men"),
         "mixed", REFERENCE_RANGES, verification="The 5.0 +/- 1.8 ug/dL baseline was seen in the source (scilit "
         "abstract of Schulte 1982); the clock time is assumed."),
     Experiment(
         "HPA-12.free_morning", "HPA-12", "free (unbound) serum cortisol in the morning (09:00)",
         "24 normal subjects, 8-10 a.m. (model: typical healthy adult at 09:00, the middle of the window)",
         {"day": DAY_ARM}, _at_clock("cortisol_free_nmol", "09:00", "nmol/L"), "nmol/L",
-        Target(1.2 * UG_DL_IN_NMOL_L, 0.8 * UG_DL_IN_NMOL_L, 1.6 * UG_DL_IN_NMOL_L,
-               "1.2 +/- 0.4 ug/dL (mean +/- SD between subjects): a typical person lies within 1 SD"),
+        _one_sd_band_ug_dl(1.2, 0.4, "subjects"),
         "seen-in-source", UNBOUND_1980),
     Experiment(
         "HPA-12.free_afternoon", "HPA-12", "free (unbound) serum cortisol in the afternoon (16:00)",
         "as HPA-12.free_morning, at 4 p.m.",
         {"day": DAY_ARM}, _at_clock("cortisol_free_nmol", "16:00", "nmol/L"), "nmol/L",
-        Target(0.4 * UG_DL_IN_NMOL_L, 0.3 * UG_DL_IN_NMOL_L, 0.5 * UG_DL_IN_NMOL_L,
-               "0.4 +/- 0.1 ug/dL (mean +/- SD between subjects): a typical person lies within 1 SD"),
+        _one_sd_band_ug_dl(0.4, 0.1, "subjects"),
         "seen-in-source", UNBOUND_1980),
     Experiment(
         "HPA-12.late_afternoon_cv", "HPA-12", "between-person spread of serum cortisol in the late afternoon (SD / mean)",
