@@ -22,6 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oxysim.engine import get_engine
+from oxysim.errors import InputError
 from oxysim.model import compile_model
 from oxysim.model.compile import CompiledModel
 from oxysim.simulation import patient_parameters, rest_state, simulate
@@ -223,7 +225,7 @@ def test_results_do_not_depend_on_batch_size() -> None:
 def test_rest_state_is_a_steady_state_with_the_clock_frozen(subtype: str) -> None:
     compiled = model()
     params = patient_parameters(compiled, subtype, 2, seed=5)
-    y = rest_state(compiled, params, 2)
+    y = rest_state(compiled, params, 2, periodic=False)
     frozen = np.asarray(params["circadian_peak_time"]) + np.asarray(params["circadian_period"]) / 4
     inputs = {i.name: i.default for i in compiled.model.inputs}
     f = compiled.rhs(frozen, y, params, inputs)
@@ -233,3 +235,33 @@ def test_rest_state_is_a_steady_state_with_the_clock_frozen(subtype: str) -> Non
         f"{subtype}: d {compiled.model.state_names[worst[1]]}/dt = {f[worst]:.3g} per h for patient {worst[0]}"
     )
     assert np.isfinite(y).all()
+
+
+@pytest.mark.parametrize("amplitude, peak", [(0.5, 6.0), (0.95, 8.13)])
+def test_periodic_rest_state_returns_to_itself_after_a_day_and_does_not_drift(amplitude: float, peak: float) -> None:
+    # With the clock running, the rest state at mean drive is not where an untreated patient stays: at amplitude
+    # 0.95 (the circadian_drive fit) severity drifts by ~8 % over 12 weeks from it. The periodic rest state is the
+    # start of the 24-h cycle: one day later every state is back (to 1e-5 of its size), and 12 weeks later
+    # severity has moved < 0.5 %. Both properties fail for the frozen-clock rest state (checked below).
+    compiled = model()
+    n = 6
+    params = patient_parameters(compiled, "SAD", n, seed=3,
+                                overrides={"circadian_amplitude": amplitude, "circadian_peak_time": peak})
+    engine = get_engine("fast")
+
+    def run(y0: np.ndarray, days: float) -> np.ndarray:
+        return engine.simulate(compiled, params, [], np.array([0.0, 24.0 * days]), n_patients=n, y0=y0).states[:, -1]
+
+    severity = compiled.model.state_names.index("severity")
+    for periodic in (True, False):
+        y = rest_state(compiled, params, n, periodic=periodic)
+        day_change = np.max(np.abs(run(y, 1) - y) / np.maximum(np.abs(y), scales(compiled)))
+        drift = np.max(np.abs(run(y, 84)[:, severity] / y[:, severity] - 1))
+        assert (day_change < 1e-5 and drift < 0.005) == periodic, (periodic, day_change, drift)
+
+
+def test_periodic_rest_state_of_a_batch_needs_one_period() -> None:
+    compiled = model()
+    params = patient_parameters(compiled, "SAD", 2, seed=3, overrides={"circadian_period": np.array([24.0, 25.0])})
+    with pytest.raises(InputError, match="circadian_period"):
+        rest_state(compiled, params, 2, periodic=True)

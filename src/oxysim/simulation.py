@@ -11,6 +11,7 @@ import xarray as xr
 from oxysim import RESEARCH_USE_NOTICE, __version__
 from oxysim.engine import get_engine
 from oxysim.engine.events import input_levels
+from oxysim.engine.periodic import periodic_start
 from oxysim.errors import InputError
 from oxysim.model import compile_model
 from oxysim.model.compile import CompiledModel
@@ -70,10 +71,33 @@ def patient_parameters(
 
 
 def rest_state(compiled: CompiledModel, params: Mapping[str, np.ndarray], n_patients: int,
-               engine: str = "fast") -> np.ndarray:
-    """Each patient's rest state, with the circadian clock at its mean drive (pre-equilibration)."""
-    frozen = np.asarray(params["circadian_peak_time"]) + np.asarray(params["circadian_period"]) / 4
-    return get_engine(engine).preequilibrate(compiled, params, n_patients=n_patients, frozen_time=frozen)
+               engine: str = "fast", *, periodic: bool = False) -> np.ndarray:
+    """Each patient's untreated state at 00:00 of day 0 (pre-equilibration).
+
+    The rest state with the circadian clock frozen at its mean drive; with ``periodic``, then the start of the
+    24-h cycle the running clock settles into (:mod:`oxysim.engine.periodic`), from which an untreated patient
+    does not drift during a study.
+    """
+    integrator = get_engine(engine)
+    period = np.broadcast_to(np.asarray(params["circadian_period"], dtype=float), (n_patients,))
+    frozen = np.asarray(params["circadian_peak_time"]) + period / 4
+    start = integrator.preequilibrate(compiled, params, n_patients=n_patients, frozen_time=frozen)
+    if not periodic or not np.any(np.asarray(params["circadian_amplitude"])):
+        return start
+    if np.ptp(period) > 0:
+        raise InputError("circadian_period differs between the patients of one batch; the periodic rest state "
+                         "needs one period: give circadian_period one value (it has no between-patient variability "
+                         "by default).")
+
+    def period_map(states: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        subset = {k: np.broadcast_to(np.asarray(v, dtype=float), (n_patients,))[rows] for k, v in params.items()}
+        return integrator.simulate(compiled, subset, [], np.array([0.0, period[0]]), n_patients=rows.size,
+                                   y0=states).states[:, -1]
+
+    states = compiled.model.states
+    return periodic_start(period_map, start, np.array([s.scale for s in states]),
+                          lower=np.array([-np.inf if s.lower is None else s.lower for s in states]),
+                          upper=np.array([np.inf if s.upper is None else s.upper for s in states]))
 
 
 def observables(
