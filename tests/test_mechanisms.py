@@ -32,7 +32,8 @@ def test_ssri_benefit_builds_over_weeks_through_autoreceptor_desensitisation():
     """CL-14: SSRI benefit is gradual, "logarithmic (most gain early)": a log(1 + weeks) curve is 2.8 times
     higher at week 6 than at week 1 (log 7 / log 2), so the typical patient's benefit must build at least as
     much. Mechanism (MODELS.md §2, §8): 5-HT1A desensitisation, without which the week-6 benefit is smaller
-    (measured 2026-11-28: ratio 2.90 at the calibrated exponent 0.611, 2.71 without desensitisation)."""
+    (measured 2026-11-28: ratio 2.90 at the calibrated exponent 0.611, 2.71 without desensitisation; 2.90 at 0.691 after
+    session 11's recalibration)."""
     regimen = "ssri 10 mg po q24h x 42 @08:00"
     ds = run("GAD", regimen, 42.0, 120.0)
     assert at(ds, "autoreceptor_sensitivity", 42 * 24) < at(ds, "autoreceptor_sensitivity", 2 * 24) < 1.0

@@ -23,7 +23,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oxysim.engine import get_engine
-from oxysim.errors import InputError
 from oxysim.model import compile_model
 from oxysim.model.compile import CompiledModel
 from oxysim.simulation import patient_parameters, rest_state, simulate
@@ -260,8 +259,14 @@ def test_periodic_rest_state_returns_to_itself_after_a_day_and_does_not_drift(am
         assert (day_change < 1e-5 and drift < 0.005) == periodic, (periodic, day_change, drift)
 
 
-def test_periodic_rest_state_of_a_batch_needs_one_period() -> None:
+def test_patients_with_different_circadian_periods_each_start_on_their_own_cycle() -> None:
+    # a sensitivity design varies circadian_period between the points of one batch
     compiled = model()
-    params = patient_parameters(compiled, "SAD", 2, seed=3, overrides={"circadian_period": np.array([24.0, 25.0])})
-    with pytest.raises(InputError, match="circadian_period"):
-        rest_state(compiled, params, 2, periodic=True)
+    periods = np.array([24.0, 25.0])
+    params = patient_parameters(compiled, "SAD", 2, seed=3, overrides={"circadian_period": periods})
+    y = rest_state(compiled, params, 2)
+    engine = get_engine("fast")
+    for row, period in enumerate(periods):
+        one = {k: np.asarray(v)[row:row + 1] for k, v in params.items()}
+        after = engine.simulate(compiled, one, [], np.array([0.0, period]), n_patients=1, y0=y[row:row + 1]).states[0, -1]
+        assert np.max(np.abs(after - y[row]) / np.maximum(np.abs(y[row]), scales(compiled))) < 1e-5

@@ -29,7 +29,7 @@ def test_primary_scale_at_baseline_is_the_published_trial_mean(code):
     # The scale anchors (CL-19 for HAM-A and LSAS) are reproduced at severity 1, before any placebo.
     values = rest(code)
     scale = get_profile(code).primary_scale
-    anchors = {"ham_a": 25.0, "lsas": 90.0, "pdss": 11.7, "fsq": 79.9}
+    anchors = {"ham_a": 25.0, "lsas": 90.0, "pdss": 11.7, "fsq": 79.7}
     assert values[scale] == pytest.approx(anchors[scale], rel=0.03)
 
 
@@ -50,6 +50,15 @@ def test_parameter_overrides_are_in_declared_units():
 
     params = patient_parameters(compile_model(), "SAD", 1, None, {"ot_nasal_half_life": 60.0})
     assert params["ot_nasal_half_life"][0] == pytest.approx(1.0)
+
+
+def test_an_override_outside_a_declared_range_is_refused():
+    # a circadian amplitude of 1 or more would make the hypothalamic drive negative at night
+    from oxysim.model import compile_model
+    from oxysim.simulation import patient_parameters
+
+    with pytest.raises(InputError, match=r"circadian_amplitude.*\[0.0, 0.95\]"):
+        patient_parameters(compile_model(), "SAD", 1, None, {"circadian_amplitude": 1.2})
 
 
 def test_unknown_parameter_override_is_refused():

@@ -55,12 +55,18 @@ def patient_parameters(
     indices = np.arange(first_patient, first_patient + n_patients) if patients is None else np.asarray(patients, dtype=int)
     base: dict[str, float | np.ndarray] = dict(compiled.model.default_parameters())
     profile = get_profile(subtype)
+    declarations = {p.name: p for p in compiled.model.parameters}
     for name, value in {**profile.parameters, **(overrides or {})}.items():
         if name not in base:
             raise InputError(f"Unknown parameter {name!r}; run 'oxysim params' for the list.")
         values = np.asarray(value, dtype=float)
         if values.ndim > 1 or (values.ndim == 1 and values.size != indices.size):
             raise InputError(f"parameter {name!r} needs one value or one per patient ({indices.size}); got shape {values.shape}.")
+        declared = declarations[name]
+        if (declared.lower is not None and np.any(values < declared.lower)) or (
+                declared.upper is not None and np.any(values > declared.upper)):
+            raise InputError(f"parameter {name!r} must lie in [{declared.lower}, {declared.upper}] "
+                             f"({declared.description}); got {value!r}.")
         base[name] = to_model_units(values, compiled.model.unit_of(name))
     if seed is None:
         return {k: np.broadcast_to(np.asarray(v, dtype=float), indices.shape).copy() for k, v in base.items()}
@@ -71,7 +77,7 @@ def patient_parameters(
 
 
 def rest_state(compiled: CompiledModel, params: Mapping[str, np.ndarray], n_patients: int,
-               engine: str = "fast", *, periodic: bool = False) -> np.ndarray:
+               engine: str = "fast", *, periodic: bool = True) -> np.ndarray:
     """Each patient's untreated state at 00:00 of day 0 (pre-equilibration).
 
     The rest state with the circadian clock frozen at its mean drive; with ``periodic``, then the start of the
@@ -84,20 +90,22 @@ def rest_state(compiled: CompiledModel, params: Mapping[str, np.ndarray], n_pati
     start = integrator.preequilibrate(compiled, params, n_patients=n_patients, frozen_time=frozen)
     if not periodic or not np.any(np.asarray(params["circadian_amplitude"])):
         return start
-    if np.ptp(period) > 0:
-        raise InputError("circadian_period differs between the patients of one batch; the periodic rest state "
-                         "needs one period: give circadian_period one value (it has no between-patient variability "
-                         "by default).")
-
-    def period_map(states: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        subset = {k: np.broadcast_to(np.asarray(v, dtype=float), (n_patients,))[rows] for k, v in params.items()}
-        return integrator.simulate(compiled, subset, [], np.array([0.0, period[0]]), n_patients=rows.size,
-                                   y0=states).states[:, -1]
-
     states = compiled.model.states
-    return periodic_start(period_map, start, np.array([s.scale for s in states]),
-                          lower=np.array([-np.inf if s.lower is None else s.lower for s in states]),
-                          upper=np.array([np.inf if s.upper is None else s.upper for s in states]))
+    bounds = {"scale": np.array([s.scale for s in states]),
+              "lower": np.array([-np.inf if s.lower is None else s.lower for s in states]),
+              "upper": np.array([np.inf if s.upper is None else s.upper for s in states])}
+    rest = start.copy()
+    for length in np.unique(period):  # patients with one period share the simulations of its day map
+        group = np.flatnonzero(period == length)
+
+        def period_map(y: np.ndarray, rows: np.ndarray, group=group, length=length) -> np.ndarray:
+            subset = {k: np.broadcast_to(np.asarray(v, dtype=float), (n_patients,))[group[rows]]
+                      for k, v in params.items()}
+            return integrator.simulate(compiled, subset, [], np.array([0.0, length]), n_patients=rows.size,
+                                       y0=y).states[:, -1]
+
+        rest[group] = periodic_start(period_map, start[group], **bounds)
+    return rest
 
 
 def observables(

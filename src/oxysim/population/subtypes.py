@@ -32,20 +32,20 @@ PROFILES: dict[str, SubtypeProfile] = {
             "healthy", "Healthy volunteer", "stai",
             {"amygdala_bias": 2.2, "vmpfc_bias": 3.2, "acc_bias": 2.0, "interpretation_bias": 0.5,
              "fear_memory_initial": 0.1, "trait_anxiety": 35.0, "attachment_avoidance_initial": 0.1,
-             "vulnerability": 0.004},
+             "vulnerability": 0.054},
             "No disturbed mechanism: lower amygdala and ACC tone, stronger vmPFC control, weak fear memory.",
         ),
         SubtypeProfile(
             "SAD", "Social anxiety disorder", "lsas",
             {"vmpfc_bias": 2.85, "interpretation_bias": 1.2, "fear_memory_initial": 0.6,
-             "serotonin_signalling": 0.85, "trait_anxiety": 52.0, "vulnerability": 0.392},
+             "serotonin_signalling": 0.85, "trait_anxiety": 52.0, "vulnerability": 0.477},
             "P4 amygdala hyperactivity to social threat, P7/P8 weak vmPFC control (Guyer 2008), P1 "
             "reduced serotonergic signalling, P15 negative interpretation of social evaluation.",
         ),
         SubtypeProfile(
             "GAD", "Generalized anxiety disorder", "ham_a",
             {"hpa_drive": 1.3, "interpretation_bias": 1.4, "fear_memory_initial": 0.35,
-             "gaba_capacity": 0.9, "trait_anxiety": 55.0, "vulnerability": 0.256, "placebo_strength": 0.501},
+             "gaba_capacity": 0.9, "trait_anxiety": 55.0, "vulnerability": 0.363, "placebo_strength": 0.516},
             "P10 HPA over-activation, P15 pervasive threat appraisal (worry), P3 lower GABA tone; "
             "diffuse rather than cue-bound fear. A larger placebo response than SAD and PD (CL-16, CL-18: "
             "placebo_strength from scripts/calibrate_subtype_placebo.py, record "
@@ -54,14 +54,14 @@ PROFILES: dict[str, SubtypeProfile] = {
         SubtypeProfile(
             "PD", "Panic disorder", "pdss",
             {"noradrenergic_tone": 1.3, "gaba_capacity": 0.8, "fear_memory_initial": 0.7,
-             "interpretation_bias": 1.0, "trait_anxiety": 50.0, "vulnerability": 0.157},
+             "interpretation_bias": 1.0, "trait_anxiety": 50.0, "vulnerability": 0.248},
             "P2 brainstem noradrenergic over-activity (Lapierre 1996), P3 reduced GABA tone, strong "
             "interoceptive fear conditioning.",
         ),
         SubtypeProfile(
             "SP", "Specific phobia", "fsq",
             {"fear_memory_initial": 0.9, "interpretation_bias": 0.7, "trait_anxiety": 45.0,
-             "vulnerability": 0.603},
+             "vulnerability": 0.674},
             "A strong cue-bound fear memory (conditioning) with little generalised threat appraisal. Rated on the "
             "Fear of Spiders Questionnaire: spider phobia is the specific phobia of most exposure trials, and the "
             "only one with published patient and healthy means and SDs found (fsq_patient, fsq_healthy).",

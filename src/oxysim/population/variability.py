@@ -46,10 +46,11 @@ DEFAULT_VARIABILITY = (
                 "patients; kept small because an additive log-normal term raises the mean baseline above CL-19"),
     Variability("serotonin_signalling", 0.3, "assumption: postsynaptic 5-HT1A binding differs by ~20-30 % between "
                 "people in PET studies (from memory); P1"),
-    Variability("gaba_capacity", 0.0967, "calibrated 2026-11-28 by scripts/calibrate_treatment.py: the CV that gives "
+    Variability("gaba_capacity", 0.135, "calibrated 2026-11-28 by scripts/calibrate_treatment.py: the CV that gives "
                 "an observed baseline LSAS SD of 17.5 in the virtual SAD trial population (cortical GABA by MR "
-                "spectroscopy differs by ~10-20 % between people, from memory; P3). Was 0.185 while hpa_drive's CV "
-                "was 0.2: the wider cortisol spread now carries part of the baseline severity spread"),
+                "spectroscopy differs by ~10-20 % between people, from memory; P3). Was 0.0967 before patients "
+                "started on their periodic daily cycle with the fitted circadian drive (session 11), and 0.185 while "
+                "hpa_drive's CV was 0.2"),
     # Treatment response. Target: change-score SD ~20-25 LSAS points at week 12; the model reaches ~17-21
     # (tests/test_calibration.py), as drug effects shrink with the amygdala activity they act on.
     Variability("placebo_strength", 1.0, "assumption: individual placebo responses range from almost none to "

@@ -11,11 +11,12 @@ from oxysim.model.declaration import Assignment, Module, Parameter, Process, Sta
 MILO = "Milo et al. 2025 Mol Syst Biol 21:254 (DEFAULT_PARS; MODELS.md §1.1 [V])"
 FIT = ("Fitted by `oxysim fit hpa_kinetics` (pyPESTO, profile likelihood) to HPA-10, HPA-12, HPA-13, HPA-14, "
        "HPA-16 and HPA-17, first 2026-11-27 and again 2026-11-28 once salivary findings were compared with free "
-       "cortisol; record: oxysim/evidence/fits/hpa_kinetics.yaml")
-CIRCADIAN_FIT = ("`oxysim fit circadian_drive` (record oxysim/evidence/fits/circadian_drive.yaml, 2026-11-28) "
-                 "estimates 0.95 (upper bound) and 08:08 from the clock-time findings, but is not adopted: the rest "
-                 "state is pre-equilibrated with the clock frozen at its mean drive, and at that amplitude virtual "
-                 "patients then drift for weeks towards the daily cycle (docs/provenance.md)")
+       "cortisol (the intervals below are that fit's). Refitted in session 11 with the fitted circadian drive: "
+       "optimum 1.0 / 5.13 / 41.6 min, these values inside its joint 95 % region, so kept; record: "
+       "oxysim/evidence/fits/hpa_kinetics.yaml")
+CIRCADIAN_FIT = ("Fitted by `oxysim fit circadian_drive` (record oxysim/evidence/fits/circadian_drive.yaml, "
+                 "2026-11-28) to total and free cortisol and ACTH at clock times of a rest day (HPA-12, HPA-13, "
+                 "HPA-14, HPA-17 baseline), each patient starting on its periodic 24-h cycle (oxysim.engine.periodic)")
 HPA_MEAN = "HPA-12/HPA-13: serum cortisol ~138-690 nmol/L in the morning, <138 in the evening"
 COOLENS = ("Coolens JL, Van Baelen H, Heyns W (1987) J Steroid Biochem 26:197-202: free cortisol from total cortisol "
            "and CBG by mass action with one CBG site and linear albumin binding (the method named in Barlow 2010 Ann "
@@ -38,12 +39,13 @@ PARAMETERS = (
     Parameter("gr_hill", 3.0, "dimensionless", "GR Hill coefficient", source=MILO),
     Parameter("hpa_drive", 1.0, "dimensionless", "Chronic hypothalamic drive u (1 = healthy)",
               source=MILO + ": u = 1 at baseline; chronic stress u -> 2-16"),
-    Parameter("circadian_amplitude", 0.5, "dimensionless", "Relative amplitude of the circadian drive",
-              assumption="A 3:1 morning-to-evening drive ratio, giving the several-fold diurnal cortisol range of "
-              "HPA-12. " + CIRCADIAN_FIT),
-    Parameter("circadian_peak_time", 6.0, "h", "Clock time of peak hypothalamic drive",
-              assumption="Drive peaks before waking so that cortisol peaks ~08:00-09:00 (HPA-11, HPA-12). "
-              + CIRCADIAN_FIT),
+    Parameter("circadian_amplitude", 0.935, "dimensionless", "Relative amplitude of the circadian drive",
+              source=CIRCADIAN_FIT + ": only a lower 95 % profile limit, 0.744 (the bound 0.95 keeps the drive "
+              "positive). Was 0.5, an assumption (a 3:1 morning-to-evening drive ratio)",
+              lower=0.0, upper=0.95),
+    Parameter("circadian_peak_time", 8.39, "h", "Clock time of peak hypothalamic drive",
+              source=CIRCADIAN_FIT + ": 95 % profile interval 7.65-9.29 h. Was 6.0, an assumption (drive peaking "
+              "before waking so that cortisol peaks ~08:00-09:00, HPA-11)"),
     Parameter("circadian_period", 24.0, "h", "Period of the circadian drive", source="Definition of a day"),
     Parameter("stress_drive_gain", 2.0, "dimensionless",
               "Log-gain of the hypothalamic drive during a laboratory stressor",

@@ -20,11 +20,11 @@ PARAMETERS = (
     Parameter("acquisition_rate", 6.0, "1/h", "Rate of fear acquisition during CS-US pairing",
               assumption="statsrat learning rate 0.2 per trial at ~30 CS-US trials per hour "
               "(Paskewitz 2022 defaults, converted to continuous time)."),
-    Parameter("extinction_rate", 3.78, "1/h", "Rate of extinction learning during CS-alone exposure",
+    Parameter("extinction_rate", 3.66, "1/h", "Rate of extinction learning during CS-alone exposure",
               assumption="Exposure trials last minutes (~3 per hour x 0.2): an hour of exposure extinguishes ~40 % "
               "of the remaining fear at the in-session engagement the typical SAD patient reaches in weekly CBT "
-              "(~0.14). Derived 2026-11-27 by scripts/calibrate_treatment.py (record: oxysim/evidence/calibrations/"
-              "treatment.yaml); was 0.6, which gave 40 % only at an engagement of 1 that no patient reaches."),
+              "(~0.14). Derived by scripts/calibrate_treatment.py (record: oxysim/evidence/calibrations/"
+              "treatment.yaml; 3.78 before session 11's periodic rest state); was 0.6, which gave 40 % only at an engagement of 1 that no patient reaches."),
     Parameter("extinction_decay_half_life", 110.0, "day", "Half-life of the inhibitory association after one exposure session",
               source=PASKEWITZ + ": decay of inhibitory weights gives spontaneous recovery. Calibrated 2026-11-27 "
               "by scripts/calibrate_treatment.py towards CL-08 (14 % relapse after successful CBT): spontaneous "
@@ -44,11 +44,12 @@ PARAMETERS = (
               "outside therapy is carried by the vmPFC gate (vmpfc_recall_half) alone. Set to 1 (was 0.6) on "
               "2026-11-27: with 0.6 no vmPFC gate lets CBT approach the CL-07 response rate "
               "(scripts/calibrate_treatment.py)."),
-    Parameter("vmpfc_recall_half", 0.624, "dimensionless", "vmPFC activity at half-maximal extinction recall",
+    Parameter("vmpfc_recall_half", 0.522, "dimensionless", "vmPFC activity at half-maximal extinction recall",
               assumption="vmPFC is required for extinction recall (Milad & Quirk 2002, from memory). Calibrated "
               "2026-11-28 by scripts/calibrate_treatment.py (record: oxysim/evidence/calibrations/treatment.yaml) to the "
               "balance of CL-07 (CBT response 49.5 %) and CL-11 (CBT pre-post g 1.30), which pull apart in virtual SAD "
-              "trials: 44.3 % and 1.45 at 1000 patients per arm. Was 0.353 (400 patients per arm, rater error per visit "
+              "trials: 44.3 % and 1.46 at 1000 patients per arm (session 11, patients on their periodic daily cycle). "
+              "0.624 before that; 0.353 (400 patients per arm, rater error per visit "
               "schedule), before that 0.5."),
     Parameter("fear_memory_initial", 0.6, "dimensionless", "Strength of the patient's fear association at t = 0",
               assumption="Subtype profiles set it; 0 means no conditioned fear."),

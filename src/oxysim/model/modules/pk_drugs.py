@@ -36,13 +36,13 @@ PARAMETERS = (
     Parameter("bzd_potentiation_max", 1.6, "dimensionless", "Maximal fractional potentiation of GABA-A currents",
               assumption="With bzd_ec50 gives 136 % potentiation at 59 nM unbound, between Burkat's "
               "alpha1 (92 %) and alpha2 (150 %) values (120 %, their mean, before bzd_ec50 was calibrated)."),
-    Parameter("bzd_ec50", 28.2, "nmol/L", "Unbound brain alprazolam at half-maximal potentiation",
+    Parameter("bzd_ec50", 23.7, "nmol/L", "Unbound brain alprazolam at half-maximal potentiation",
               assumption="Low-nanomolar affinity of alprazolam at the benzodiazepine site; a single anchor (Burkat) "
               "cannot fix both Emax and EC50, so EC50 was calibrated 2026-11-28 by scripts/calibrate_treatment.py "
               "(record: oxysim/evidence/calibrations/treatment.yaml) for the balance of CL-11 (benzodiazepine "
               "pre-post g 2.15 at week 12) and CL-13 (no difference from the SSRI at week 8) in virtual SAD trials "
-              "of 0.5 mg twice a day, 1000 patients per arm: g 1.96, 0.13 ahead of the SSRI at week 8. 16.7 on 400 "
-              "patients per arm; 10.2 with CL-11 alone; before that 20."),
+              "of 0.5 mg twice a day, 1000 patients per arm: g 1.95, 0.13 ahead of the SSRI at week 8 (session 11, "
+              "patients on their periodic daily cycle; 28.2 before). 16.7 on 400 patients per arm; 10.2 with CL-11 alone; before that 20."),
 )
 
 STATES = (

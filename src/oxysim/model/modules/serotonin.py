@@ -19,11 +19,12 @@ PARAMETERS = (
               "Exponent of release inhibition by extracellular 5-HT at full autoreceptor sensitivity",
               assumption="Calibrated so that acute escitalopram (74 % SERT occupancy) raises 5-HT ~2-fold: raphe 5-HT1A feedback "
               "cuts firing (Blier & de Montigny 1994 TIPS 15:220, from memory)."),
-    Parameter("autoreceptor_desensitisation", 0.611, "dimensionless",
+    Parameter("autoreceptor_desensitisation", 0.691, "dimensionless",
               "Exponent of autoreceptor down-regulation by sustained 5-HT elevation",
               source="Calibrated 2026-11-28 by scripts/calibrate_treatment.py (record: oxysim/evidence/calibrations/"
               "treatment.yaml) for the balance of CL-11 (SSRI pre-post g 2.09) and CL-17 (SSRI/placebo response risk "
-              "ratio 1.65) in virtual SAD trials of escitalopram 10 mg/day, 1000 patients per arm: g 1.89, RR 1.78. "
+              "ratio 1.65) in virtual SAD trials of escitalopram 10 mg/day, 1000 patients per arm: g 1.88, RR 1.79 "
+              "(session 11, patients on their periodic daily cycle; 0.611 before). "
               "Sustained 2-fold 5-HT then lowers autoreceptor sensitivity to 0.65. 0.734 when solved on 400 patients "
               "per arm, whose sample read the risk ratio low. Was 1.0, an assumption (sensitivity halved; Blier & de "
               "Montigny 1994, 5-HT1A desensitise over ~2 weeks of SSRI, from memory), which gave RR 2.12."),

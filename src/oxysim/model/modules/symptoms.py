@@ -36,10 +36,11 @@ PARAMETERS = (
               assumption="Turnover model (Dayneka 1993 IDR); benzodiazepines act within ~1 week (CL-13)."),
     Parameter("severity_initial", 1.0, "dimensionless", "Latent severity at t = 0", assumption="1 = typical trial patient by definition."),
     Parameter("placebo_t90", 6.5, "week", "Time to 90 % of the maximal placebo response", source=NICHOLAS),
-    Parameter("placebo_strength", 0.314, "dimensionless",
+    Parameter("placebo_strength", 0.328, "dimensionless",
               "Log-reduction of severity at the full expectancy response (maximal fractional reduction 1 - exp(-it))",
               source="Calibrated 2026-11-28 by scripts/calibrate_treatment.py (record: oxysim/evidence/calibrations/treatment.yaml) to CL-11 (pill placebo pre-post g "
-              "1.29 at week 12 in virtual SAD trials of 1000 patients per arm): a 27 % typical reduction (0.297 on 400 patients). Was placebo_max = 0.35, a fraction; "
+              "1.29 at week 12 in virtual SAD trials of 1000 patients per arm): a 28 % typical reduction (0.314 before session 11's periodic "
+              "rest state; 0.297 on 400 patients). Was placebo_max = 0.35, a fraction; "
               "a log-reduction keeps its log-normal spread between patients below a 100 % reduction"),
     Parameter("hama_healthy", 3.0, "dimensionless", "HAM-A of a healthy adult",
               assumption="Healthy controls score ~2-4 (remission cut-off 7, CL-23)."),
@@ -49,14 +50,16 @@ PARAMETERS = (
     Parameter("pdss_healthy", 1.0, "dimensionless", "PDSS of a healthy adult", source=FURUKAWA + ": 0-1 = 'normal'"),
     Parameter("pdss_patient", 11.7, "dimensionless", "PDSS at latent severity 1 (the typical panic-disorder patient)",
               source=NODA + ": set so that the virtual PD population has that cohort's mean 12.2; its mean latent "
-              "severity is 1.044 over 3000 patients with trial covariates, so 1 + (12.18 - 1) / 1.044 = 11.7. "
+              "severity is 1.044 over 3000 patients with trial covariates, so 1 + (12.18 - 1) / 1.044 = 11.7 "
+              "(scripts/calibrate_vulnerability.py --anchors). "
               "Within " + FURUKAWA + "'s 'moderately ill' band with agoraphobia (11-15)"),
     Parameter("fsq_healthy", 3.0, "dimensionless", "Fear of Spiders Questionnaire score of a healthy adult",
               source=UIJEN + ": the healthy-control mean"),
-    Parameter("fsq_patient", 79.9, "dimensionless", "FSQ at latent severity 1 (the typical specific-phobia patient)",
+    Parameter("fsq_patient", 79.7, "dimensionless", "FSQ at latent severity 1 (the typical specific-phobia patient)",
               source=UIJEN + ": set so that the virtual SP population has the samples' mean 85.5 (their three means "
-              "averaged); its mean latent severity is 1.073 over 3000 patients with trial covariates (the log-normal "
-              "parameters skew it above the typical patient's 1), so 3 + (85.5 - 3) / 1.073 = 79.9"),
+              "averaged); its mean latent severity is 1.075 over 3000 patients with trial covariates (the log-normal "
+              "parameters skew it above the typical patient's 1), so 3 + (85.5 - 3) / 1.075 = 79.7 "
+              "(scripts/calibrate_vulnerability.py --anchors; 79.9 before session 11's periodic rest state)"),
     Parameter("stai_healthy", 35.0, "dimensionless", "STAI-S of a healthy adult", assumption="Spielberger norms ~35 (from memory)."),
     Parameter("stai_patient", 55.0, "dimensionless", "STAI-S of a typical anxiety patient", assumption="Spielberger clinical ~50-60 (from memory)."),
 )
