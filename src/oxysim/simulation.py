@@ -94,13 +94,13 @@ def rest_state(compiled: CompiledModel, params: Mapping[str, np.ndarray], n_pati
     bounds = {"scale": np.array([s.scale for s in states]),
               "lower": np.array([-np.inf if s.lower is None else s.lower for s in states]),
               "upper": np.array([np.inf if s.upper is None else s.upper for s in states])}
+    per_patient = {k: np.broadcast_to(np.asarray(v, dtype=float), (n_patients,)) for k, v in params.items()}
     rest = start.copy()
     for length in np.unique(period):  # patients with one period share the simulations of its day map
         group = np.flatnonzero(period == length)
 
         def period_map(y: np.ndarray, rows: np.ndarray, group=group, length=length) -> np.ndarray:
-            subset = {k: np.broadcast_to(np.asarray(v, dtype=float), (n_patients,))[group[rows]]
-                      for k, v in params.items()}
+            subset = {k: v[group[rows]] for k, v in per_patient.items()}
             return integrator.simulate(compiled, subset, [], np.array([0.0, length]), n_patients=rows.size,
                                        y0=y).states[:, -1]
 

@@ -60,9 +60,10 @@ def periodic_start(
 
     ``start`` (patients x states) is a guess, e.g. the rest state at mean drive; ``scale`` the states' typical
     sizes (a change is measured against max(|x|, scale)); ``lower``/``upper`` their bounds (an extrapolation
-    beyond them by more than :data:`OVERSHOOT` falls back to the last iterate). A cycle runs ``settle`` periods (fast states join the cycle),
-    then ``order + 1`` iterates that MPE extrapolates. A patient stops once one period moves no state by more
-    than ``tol``; a patient still moving after ``max_cycles`` keeps its last iterate, with a warning.
+    beyond them by more than :data:`OVERSHOOT` falls back to the last iterate). A cycle runs ``settle`` periods
+    (fast states join the cycle), then ``order + 1`` iterates that MPE extrapolates. A patient stops once one
+    period moves no state by more than ``tol``; a patient still moving after ``max_cycles`` keeps its last
+    iterate, with a warning.
     """
     states = np.array(start, dtype=float)
     active = np.arange(states.shape[0])
