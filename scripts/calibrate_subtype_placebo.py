@@ -1,15 +1,12 @@
-"""Calibrate the GAD profile's placebo strength against the placebo findings that compare disorders.
+"""Calibrate the GAD and PD profiles' placebo strengths against the placebo findings that compare disorders.
 
 One placebo strength for every subtype (``placebo_strength``, solved on SAD trials against CL-11 by
 scripts/calibrate_treatment.py) leaves the GAD placebo response far below the published one: 13 % of virtual GAD
 patients respond (HAM-A reduction >= 50 % at week 8) against 42.8 % in NICE's network meta-analysis (CL-16), and
-GAD's pre-post placebo effect barely exceeds panic disorder's, where Motta et al. 2023 find it 0.64 SMD larger
-(CL-18). Motta et al. find placebo responses differ by disorder, so the GAD profile gets its own placebo strength.
+GAD's pre-post placebo effect is not 0.64 SMD larger than panic disorder's as Motta et al. 2023 find (CL-18).
+Motta et al. find placebo responses differ by disorder, so GAD and PD get their own placebo strengths.
 
-Three findings bear on it and pull apart: a 42.8 % response needs a large GAD placebo effect, while GAD's lead
-over SAD should be only 0.34 SMD (CL-18, 95 % CI -0.07 to 0.75). The lever is therefore solved for their balance,
-the sum of the three errors in units of their half-intervals on the side where each lies (the rule
-calibrate_treatment.py uses for CBT), which keeps the largest of them small:
+Two levers, three findings:
 
 ======================  ===========================================================  =====================
 measure                 target (95 % interval)                                       finding
@@ -19,13 +16,20 @@ GAD minus SAD g         0.34 (-0.07 to 0.75) pre-post placebo g at week 8       
 GAD minus PD g          0.64 (0.25 to 1.04) pre-post placebo g at week 8               CL-18 (Motta 2023)
 ======================  ===========================================================  =====================
 
+The GAD strength is solved first, for the balance of the two GAD findings, which pull apart (42.8 % needs a large
+GAD placebo effect, while GAD's lead over SAD should be only 0.34 SMD): the sum of their errors in units of their
+half-intervals on the side where each lies (the rule calibrate_treatment.py uses for CBT). The PD strength is then
+solved so that GAD's lead over PD is CL-18's 0.64: with the PD population's published baseline spread (PDSS SD
+4.72, the PD profile's vulnerability CV) the common strength gives a PD placebo g of ~0.6 and a lead of ~1.2,
+outside CL-18's interval.
+
 Trials: 8 weeks of a daily placebo (SSRI/SNRI trials behind CL-16 and CL-18 last ~8 weeks), 400 virtual patients
 per subtype, seed :data:`SEED`, each subtype's primary scale observed with rater error; pre-post g = mean reduction
-/ baseline SD with the small-sample factor J, as ``oxysim validate`` computes it. SAD and PD keep the common strength. Brent's method
-(scipy.optimize.brentq) on common random numbers. The value goes into the GAD profile
-(src/oxysim/population/subtypes.py) and the record ``oxysim/evidence/calibrations/subtype_placebo.yaml``; a test
-holds them equal. Run: ``python scripts/calibrate_subtype_placebo.py`` (~3 minutes on 2 cores). Virtual patients
-of a mechanistic model: research use only, never dosing advice.
+/ baseline SD with the small-sample factor J, as ``oxysim validate`` computes it. SAD and SP keep the common
+strength. Brent's method (scipy.optimize.brentq) on common random numbers. The values go into the GAD and PD
+profiles (src/oxysim/population/subtypes.py) and the record ``oxysim/evidence/calibrations/subtype_placebo.yaml``;
+a test holds them equal. Run: ``python scripts/calibrate_subtype_placebo.py`` (~5 minutes on 2 cores). Virtual
+patients of a mechanistic model: research use only, never dosing advice.
 """
 
 from __future__ import annotations
@@ -106,38 +110,58 @@ def calibration_measures(gad: pd.DataFrame, sad_g: float, pd_g: float) -> dict[s
     return {"gad_placebo_response": float(response), "gad_minus_sad_g": gad_g - sad_g, "gad_minus_pd_g": gad_g - pd_g}
 
 
-def balance(measured: Mapping[str, float]) -> float:
-    """Sum of the normalised errors (zero where the largest error is smallest along the lever)."""
-    return sum(TARGETS[name].error(value) for name, value in measured.items())
+def balance(measured: Mapping[str, float], names: tuple[str, ...]) -> float:
+    """Sum of the normalised errors of ``names`` (zero where the larger error is smallest along the lever)."""
+    return sum(TARGETS[name].error(measured[name]) for name in names)
 
 
-def fit(n: int = PATIENTS, seed: int = SEED) -> tuple[float, dict[str, float]]:
-    """The GAD placebo strength that balances the three targets, and the measures it gives."""
-    sad_g, pd_g = prepost_g(placebo_visits("SAD", n, seed)), prepost_g(placebo_visits("PD", n, seed))
-    print(f"SAD placebo g {sad_g:.3f}, PD placebo g {pd_g:.3f}", flush=True)
-    seen: dict[float, dict[str, float]] = {}
+GAD_BALANCE = ("gad_placebo_response", "gad_minus_sad_g")
+"""The findings the GAD strength balances; the PD strength then meets ``gad_minus_pd_g``."""
 
-    def error(strength: float) -> float:
-        seen[strength] = calibration_measures(placebo_visits("GAD", n, seed, {PARAMETER: strength}), sad_g, pd_g)
-        print(f"  GAD {PARAMETER} = {strength:.4g}: " + ", ".join(f"{k} {v:.3f}" for k, v in seen[strength].items()),
+
+def fit(n: int = PATIENTS, seed: int = SEED) -> tuple[dict[str, float], dict[str, float]]:
+    """The GAD and PD placebo strengths, and the measures they give."""
+    sad_g = prepost_g(placebo_visits("SAD", n, seed))
+    print(f"SAD placebo g {sad_g:.3f}", flush=True)
+    gad: dict[float, pd.DataFrame] = {}
+
+    def gad_error(strength: float) -> float:
+        gad[strength] = placebo_visits("GAD", n, seed, {PARAMETER: strength})
+        measured = calibration_measures(gad[strength], sad_g, float("nan"))
+        print(f"  GAD {PARAMETER} = {strength:.4g}: " + ", ".join(f"{k} {measured[k]:.3f}" for k in GAD_BALANCE),
               flush=True)
-        return balance(seen[strength])
+        return balance(measured, GAD_BALANCE)
 
-    strength = brentq(error, *BRACKET, xtol=0.005)
-    return strength, seen.get(strength) or calibration_measures(placebo_visits("GAD", n, seed, {PARAMETER: strength}), sad_g, pd_g)
+    gad_strength = brentq(gad_error, *BRACKET, xtol=0.005)
+    gad_visits = gad.get(gad_strength)
+    if gad_visits is None:
+        gad_visits = placebo_visits("GAD", n, seed, {PARAMETER: gad_strength})
+    gad_g = prepost_g(gad_visits)
+    pd_g: dict[float, float] = {}
+
+    def pd_error(strength: float) -> float:
+        pd_g[strength] = prepost_g(placebo_visits("PD", n, seed, {PARAMETER: strength}))
+        print(f"  PD {PARAMETER} = {strength:.4g}: PD placebo g {pd_g[strength]:.3f}, GAD - PD g "
+              f"{gad_g - pd_g[strength]:.3f}", flush=True)
+        return TARGETS["gad_minus_pd_g"].error(gad_g - pd_g[strength])
+
+    pd_strength = brentq(pd_error, *BRACKET, xtol=0.005)
+    if pd_strength not in pd_g:
+        pd_error(pd_strength)
+    return {"GAD": gad_strength, "PD": pd_strength}, calibration_measures(gad_visits, sad_g, pd_g[pd_strength])
 
 
-def store(strength: float, measured: Mapping[str, float]) -> None:
-    """The record: the value (3 significant digits, as in the profile), method, targets and what trials achieved."""
+def store(strengths: Mapping[str, float], measured: Mapping[str, float]) -> None:
+    """The record: the values (3 significant digits, as in the profiles), method, targets and what trials achieved."""
+    solved_for = {"GAD": "balance of CL-16 GAD placebo response and CL-18 GAD-SAD placebo g difference",
+                  "PD": "CL-18 GAD-PD placebo g difference, given the GAD strength"}
     record = {
         "calibration": "subtype_placebo", "script": "scripts/calibrate_subtype_placebo.py",
         "date": datetime.date.today().isoformat(), "oxysim_version": __version__,
-        "method": (f"scipy brentq on the sum of normalised errors; placebo arms of {PATIENTS} virtual patients per "
-                   f"subtype, {WEEKS} weeks, seed {SEED}, primary scales with rater error"),
-        "profile": "GAD",
-        "parameters": {PARAMETER: {"value": rounded(strength), "unit": "dimensionless",
-                                   "solved_for": "balance of CL-16 GAD placebo response and CL-18 GAD-SAD and "
-                                                 "GAD-PD placebo g differences"}},
+        "method": (f"scipy brentq, GAD then PD; placebo arms of {PATIENTS} virtual patients per subtype, {WEEKS} "
+                   f"weeks, seed {SEED}, primary scales with rater error"),
+        "profiles": {code: {PARAMETER: {"value": rounded(value), "unit": "dimensionless", "solved_for": solved_for[code]}}
+                     for code, value in strengths.items()},
         "achieved": {name: {"value": float(value), "target": TARGETS[name].value,
                             "interval_95": [TARGETS[name].low, TARGETS[name].high], "finding": TARGETS[name].finding,
                             "within": TARGETS[name].within(value)} for name, value in measured.items()},
@@ -147,14 +171,15 @@ def store(strength: float, measured: Mapping[str, float]) -> None:
 
 
 def main() -> None:
-    print(f"GAD profile now: {PARAMETER} = {get_profile('GAD').parameters.get(PARAMETER, 'model default')}")
-    strength, measured = fit()
-    print(f"GAD {PARAMETER} = {strength:.4g} (put {rounded(strength):g} into the GAD profile)")
+    for code in ("GAD", "PD"):
+        print(f"{code} profile now: {PARAMETER} = {get_profile(code).parameters.get(PARAMETER, 'model default')}")
+    strengths, measured = fit()
+    for code, value in strengths.items():
+        print(f"{code} {PARAMETER} = {value:.4g} (put {rounded(value):g} into the {code} profile)")
     for name, value in measured.items():
         target = TARGETS[name]
         print(f"  {name:22s} {value:7.3f}   target {target.value:g} ({target.low:g} to {target.high:g}, {target.finding})")
-    store(strength, measured)
-
+    store(strengths, measured)
 
 if __name__ == "__main__":
     main()

@@ -86,3 +86,22 @@ def test_trial_patients_draw_the_variability_of_their_spec():
             for w in (0, 1)}
     np.testing.assert_array_equal(*week[0])  # before treatment the placebo strength acts on nobody
     assert not np.allclose(*week[1])  # after a week every patient's expectancy response has its new size
+
+
+def test_a_spec_starts_from_its_subtypes_spread_and_its_own_cvs_win():
+    panic = SPEC.replace("subtype: SAD", "subtype: PD")
+    profile_cv = {v.parameter: v.cv for v in StudySpec.from_yaml(panic).variability.resolved("PD")[0]}
+    assert profile_cv["vulnerability"] > 1.0 and profile_cv["ssri_clearance"] == 0.38
+    spec = StudySpec.from_yaml(panic + "variability: {cv: {vulnerability: 0.5}, cv_source: 'assumption: narrower'}")
+    variability, _ = spec.variability.resolved(spec.subtype)
+    chosen = next(v for v in variability if v.parameter == "vulnerability")
+    assert chosen.cv == 0.5 and chosen.source == "study spec: assumption: narrower"
+    assert [v.parameter for v in variability] == [v.parameter for v in StudySpec.from_yaml(SPEC).variability.resolved()[0]]
+
+
+def test_with_cvs_replaces_in_place_and_appends_new_parameters():
+    from oxysim.population.variability import with_cvs
+
+    base = (Variability("a", 0.1, "x"), Variability("b", 0.2, "y"))
+    changed = with_cvs(base, [Variability("c", 0.3, "new"), Variability("a", 0.5, "wider")])
+    assert changed == (Variability("a", 0.5, "wider"), Variability("b", 0.2, "y"), Variability("c", 0.3, "new"))

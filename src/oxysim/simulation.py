@@ -19,7 +19,6 @@ from oxysim.model.units import to_model_units
 from oxysim.population.subtypes import get_profile
 from oxysim.population.variability import (
     DEFAULT_CORRELATIONS,
-    DEFAULT_VARIABILITY,
     Correlation,
     Variability,
     draw_parameters,
@@ -36,7 +35,7 @@ def patient_parameters(
     n_patients: int,
     seed: int | None,
     overrides: Mapping[str, float | np.ndarray] | None = None,
-    variability: tuple[Variability, ...] = DEFAULT_VARIABILITY,
+    variability: tuple[Variability, ...] | None = None,
     first_patient: int = 0,
     patients: Sequence[int] | None = None,
     correlations: tuple[Correlation, ...] = DEFAULT_CORRELATIONS,
@@ -44,7 +43,7 @@ def patient_parameters(
     """Parameter arrays for ``n_patients`` of a subtype, in model units.
 
     Without a seed every patient is the subtype's typical patient; with one, the parameters in
-    ``variability`` (default :data:`oxysim.population.variability.DEFAULT_VARIABILITY`) vary
+    ``variability`` (default: the subtype's, :meth:`~oxysim.population.subtypes.SubtypeProfile.population_variability`) vary
     log-normally per patient, correlated as ``correlations`` say. The patients are numbered
     ``first_patient, first_patient + 1, ...`` unless ``patients`` lists their indices (it then sets
     ``n_patients``).
@@ -70,6 +69,8 @@ def patient_parameters(
         base[name] = to_model_units(values, compiled.model.unit_of(name))
     if seed is None:
         return {k: np.broadcast_to(np.asarray(v, dtype=float), indices.shape).copy() for k, v in base.items()}
+    if variability is None:
+        variability = profile.population_variability()
     unknown = sorted({v.parameter for v in variability} - set(base))
     if unknown:
         raise InputError(f"variability of unknown parameter(s) {', '.join(unknown)}; run 'oxysim params' for the list.")
@@ -143,7 +144,7 @@ def simulate(
     first_patient: int = 0,
     patients: Sequence[int] | None = None,
     engine: str = "fast",
-    variability: tuple[Variability, ...] = DEFAULT_VARIABILITY,
+    variability: tuple[Variability, ...] | None = None,
     correlations: tuple[Correlation, ...] = DEFAULT_CORRELATIONS,
 ) -> xr.Dataset:
     """Simulate virtual patients of ``subtype`` under ``regimen`` for ``days`` days.
@@ -155,7 +156,7 @@ def simulate(
     from ``first_patient`` unless ``patients`` lists their indices; patient k draws from the random
     stream (seed, k), so a shard of a large population equals the same patients of a single run.
     ``parameters`` overrides values in declared units, one value or one per patient; ``variability`` and
-    ``correlations`` set the log-normal random effects (defaults in :mod:`oxysim.population.variability`). ``engine`` is
+    ``correlations`` set the log-normal random effects (default: the subtype's, from :mod:`oxysim.population`). ``engine`` is
     ``fast`` (compiled, default) or ``reference`` (scipy BDF); they agree to about 1e-5.
     """
     if not 0 < days <= MAX_DAYS:

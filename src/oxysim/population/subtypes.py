@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oxysim.errors import InputError
+from oxysim.population.variability import DEFAULT_VARIABILITY, Variability, with_cvs
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,27 @@ class SubtypeProfile:
     primary_scale: str
     parameters: dict[str, float] = field(default_factory=dict)
     rationale: str = ""
+    variability: tuple[Variability, ...] = ()
+    """Between-patient CVs of this subtype's population that differ from the defaults (with their sources)."""
 
+    def population_variability(self) -> tuple[Variability, ...]:
+        """The random effects this subtype's patients draw: the defaults with the profile's own CVs."""
+        return with_cvs(DEFAULT_VARIABILITY, self.variability)
+
+
+PD_SPREAD = (
+    "calibrated 2026-11-28 by scripts/calibrate_vulnerability.py --spread: the CV that gives the virtual PD population "
+    "(3000 patients with trial covariates, seed 3, rater error included) an observed PDSS SD of 4.72, the pooled "
+    "within-sample SD of four treatment samples (203 patients): Noda et al. 2007 (BMC Psychiatry 7:70, Table 1, seen; "
+    "group CBT, 95 outpatients, 12.18, SD 4.79 pooled over its four groups), Prosser et al. 2009 (BMC Psychiatry 9:25, "
+    "outcome table, seen; paroxetine vs risperidone, 56 patients with panic attacks, 13.5 (4.42) and 12.38 (6.77), "
+    "pooled SD 5.48), Eide et al. 2025 (BMC Psychiatry 25:107, abstract; 30 patients, SD 3.5 from the SE 0.64) and "
+    "Madhusudhan et al. (abstract; 22 patients, 13.3 (3.6)). With the default CV 0.2 the SD is 2.9: the circuit "
+    "saturates, so wider spreads of noradrenergic tone, GABA capacity, serotonin signalling or fear memory barely "
+    "widen severity (docs/provenance.md, PD section), and Goddard et al. 2001 (Arch Gen Psychiatry 58:556, abstract "
+    "seen) found cortical GABA unrelated to PD severity; the spread is therefore put on the part of severity the "
+    "circuit does not carry (traits, adversity, agoraphobic avoidance). It skews the population (skewness ~0.8)"
+)
 
 PROFILES: dict[str, SubtypeProfile] = {
     p.code: p
@@ -45,7 +66,7 @@ PROFILES: dict[str, SubtypeProfile] = {
         SubtypeProfile(
             "GAD", "Generalized anxiety disorder", "ham_a",
             {"hpa_drive": 1.3, "interpretation_bias": 1.4, "fear_memory_initial": 0.35,
-             "gaba_capacity": 0.9, "trait_anxiety": 55.0, "vulnerability": 0.363, "placebo_strength": 0.516},
+             "gaba_capacity": 0.9, "trait_anxiety": 55.0, "vulnerability": 0.363, "placebo_strength": 0.52},
             "P10 HPA over-activation, P15 pervasive threat appraisal (worry), P3 lower GABA tone; "
             "diffuse rather than cue-bound fear. A larger placebo response than SAD and PD (CL-16, CL-18: "
             "placebo_strength from scripts/calibrate_subtype_placebo.py, record "
@@ -54,9 +75,14 @@ PROFILES: dict[str, SubtypeProfile] = {
         SubtypeProfile(
             "PD", "Panic disorder", "pdss",
             {"noradrenergic_tone": 1.3, "gaba_capacity": 0.8, "fear_memory_initial": 0.7,
-             "interpretation_bias": 1.0, "trait_anxiety": 50.0, "vulnerability": 0.248},
+             "interpretation_bias": 1.0, "trait_anxiety": 50.0, "vulnerability": 0.248, "placebo_strength": 0.9},
             "P2 brainstem noradrenergic over-activity (Lapierre 1996), P3 reduced GABA tone, strong "
-            "interoceptive fear conditioning.",
+            "interoceptive fear conditioning. Severity differs more between panic patients than the mechanism "
+            "spreads carry, so vulnerability carries a wide spread (below). Its placebo strength keeps GAD's "
+            "placebo g 0.64 above panic disorder's (CL-18; scripts/calibrate_subtype_placebo.py, record "
+            "evidence/calibrations/subtype_placebo.yaml): a larger log-reduction than GAD's because the PDSS "
+            "spread, which divides the g, is wider relative to its mean.",
+            (Variability("vulnerability", 1.33, PD_SPREAD),),
         ),
         SubtypeProfile(
             "SP", "Specific phobia", "fsq",

@@ -43,7 +43,8 @@ DEFAULT_VARIABILITY = (
     # act through a logarithm, so their log-normal spread gives a symmetric severity spread and leaves the mean
     # severity at its typical value; vulnerability adds to severity, so its spread skews it upwards.
     Variability("vulnerability", 0.2, "assumption: traits, adversity and lifestyle (P12-P14) differ between "
-                "patients; kept small because an additive log-normal term raises the mean baseline above CL-19"),
+                "patients; kept small because an additive log-normal term raises the mean baseline above CL-19 (the PD "
+                "profile sets its own, calibrated to published PDSS spreads: oxysim.population.subtypes.PD_SPREAD)"),
     Variability("serotonin_signalling", 0.3, "assumption: postsynaptic 5-HT1A binding differs by ~20-30 % between "
                 "people in PET studies (from memory); P1"),
     Variability("gaba_capacity", 0.135, "calibrated 2026-11-28 by scripts/calibrate_treatment.py: the CV that gives "
@@ -73,6 +74,15 @@ DEFAULT_VARIABILITY = (
                 "refit). A wider spread is not used: the drive grows exponentially with the gain and the model has no maximal "
                 "secretion rate, so gains above ~4 give serum peaks above 1000 nmol/L (measured 2026-11-28)"),
 )
+
+
+def with_cvs(variability: Sequence[Variability], changes: Sequence[Variability]) -> tuple[Variability, ...]:
+    """``variability`` with each change's CV and source in place of its parameter's, and parameters it lacks
+    appended: a replaced CV keeps its draw column, so patients keep every other draw."""
+    changed = {v.parameter: v for v in changes}
+    known = {v.parameter for v in variability}
+    return tuple(changed.get(v.parameter, v) for v in variability) + tuple(
+        v for v in changes if v.parameter not in known)
 
 
 @dataclass(frozen=True)

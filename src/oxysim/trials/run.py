@@ -109,7 +109,7 @@ def _screening_scores(spec: StudySpec, covariates: pd.DataFrame) -> pd.Series:
     if spec.inclusion.min_baseline is None and spec.virtual_population is None:
         return pd.Series(np.nan, index=covariates.index)
     # a one-hour run without treatment: its only output, t = 0, is each candidate's rest state
-    variability, correlations = spec.variability.resolved()
+    variability, correlations = spec.variability.resolved(spec.subtype)
     ds = simulate(spec.subtype, "", 1 / 24, patients=covariates.index.to_numpy(), seed=spec.seed,
                   hypotheses=spec.hypotheses, output_times_h=[0.0], variability=variability, correlations=correlations,
                   parameters=covariate_parameters(covariates, spec.subtype, hypotheses=spec.hypotheses))
@@ -202,7 +202,7 @@ def arm_visits(spec: StudySpec, arm: str) -> pd.DataFrame:
 
 def _simulate_members(spec: StudySpec, members: pd.DataFrame, regimen: Any, overrides: dict[str, Any]) -> xr.Dataset:
     """The shard's patients (their own random streams and covariates) under ``regimen``."""
-    variability, correlations = spec.variability.resolved()
+    variability, correlations = spec.variability.resolved(spec.subtype)
     return simulate(spec.subtype, regimen, spec.total_days, variability=variability, correlations=correlations,
                     patients=members["patient"].to_numpy(), seed=spec.seed, hypotheses=spec.hypotheses,
                     parameters={**overrides, **covariate_parameters(members, spec.subtype, hypotheses=spec.hypotheses,

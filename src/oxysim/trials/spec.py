@@ -18,7 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from oxysim.errors import InputError, ModelDefinitionError, RegimenError
 from oxysim.model import build_model
 from oxysim.population.subtypes import get_profile
-from oxysim.population.variability import DEFAULT_VARIABILITY, Correlation, Variability, correlation_factor
+from oxysim.population.variability import (
+    DEFAULT_VARIABILITY,
+    Correlation,
+    Variability,
+    correlation_factor,
+    with_cvs,
+)
 from oxysim.regimen import YamlLoader, parse_regimen
 from oxysim.simulation import MAX_DAYS
 from oxysim.trials.covariates import COVARIATES, CovariateDistribution
@@ -170,15 +176,14 @@ class PopulationVariability(BaseModel):
             raise ValueError(str(exc)) from None
         return self
 
-    def resolved(self) -> tuple[tuple[Variability, ...], tuple[Correlation, ...]]:
-        """The variability (defaults with this spec's CVs) and the correlations the trial's patients draw from."""
+    def resolved(self, subtype: str | None = None) -> tuple[tuple[Variability, ...], tuple[Correlation, ...]]:
+        """The variability (the subtype's, or the defaults without one, with this spec's CVs) and the
+        correlations the trial's patients draw from."""
+        base = DEFAULT_VARIABILITY if subtype is None else get_profile(subtype).population_variability()
         source = f"study spec: {self.cv_source}"
-        variability = [Variability(v.parameter, self.cv[v.parameter], source) if v.parameter in self.cv else v
-                       for v in DEFAULT_VARIABILITY]
-        known = {v.parameter for v in variability}
-        variability += [Variability(name, cv, source) for name, cv in self.cv.items() if name not in known]
+        variability = with_cvs(base, [Variability(name, cv, source) for name, cv in self.cv.items()])
         correlations = tuple(Correlation(*c.parameters, c.rho, c.source) for c in self.correlations)
-        return tuple(variability), correlations
+        return variability, correlations
 
 
 class Endpoints(BaseModel):

@@ -56,7 +56,7 @@ def assumption_records(spec: StudySpec) -> list[dict[str, Any]]:
     for effect in COVARIATE_EFFECTS:
         records.append({"name": f"{effect.covariate} -> {effect.parameter}", "value": effect.magnitude,
                         "unit": effect.how, "source": effect.source})
-    variability, correlations = spec.variability.resolved()
+    variability, correlations = spec.variability.resolved(spec.subtype)
     records += [{"name": f"between-patient CV of {v.parameter}", "value": v.cv, "unit": "log-normal CV",
                  **({"assumption": v.source.removeprefix("assumption: ")} if v.source.startswith("assumption")
                     else {"source": v.source})} for v in variability]

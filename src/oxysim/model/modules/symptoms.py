@@ -48,11 +48,13 @@ PARAMETERS = (
     Parameter("lsas_healthy", 25.0, "dimensionless", "LSAS of a healthy adult", assumption="Community norms ~20-30 (Fresco 2001, from memory)."),
     Parameter("lsas_patient", 90.0, "dimensionless", "LSAS of a typical SAD trial patient", source=CL19),
     Parameter("pdss_healthy", 1.0, "dimensionless", "PDSS of a healthy adult", source=FURUKAWA + ": 0-1 = 'normal'"),
-    Parameter("pdss_patient", 11.7, "dimensionless", "PDSS at latent severity 1 (the typical panic-disorder patient)",
+    Parameter("pdss_patient", 10.2, "dimensionless", "PDSS at latent severity 1 (the typical panic-disorder patient)",
               source=NODA + ": set so that the virtual PD population has that cohort's mean 12.2; its mean latent "
-              "severity is 1.044 over 3000 patients with trial covariates, so 1 + (12.18 - 1) / 1.044 = 11.7 "
-              "(scripts/calibrate_vulnerability.py --anchors). "
-              "Within " + FURUKAWA + "'s 'moderately ill' band with agoraphobia (11-15)"),
+              "severity is 1.211 over 3000 patients with trial covariates (the PD profile's wide vulnerability "
+              "spread skews it above the typical patient's 1), so 1 + (12.18 - 1) / 1.211 = 10.2 "
+              "(scripts/calibrate_vulnerability.py --spread and --anchors; 11.7 with the default vulnerability CV). "
+              "The population mean lies in " + FURUKAWA + "'s 'moderately ill' band with agoraphobia (11-15), the "
+              "typical patient at the top of its 'slightly ill' band (8-10)"),
     Parameter("fsq_healthy", 3.0, "dimensionless", "Fear of Spiders Questionnaire score of a healthy adult",
               source=UIJEN + ": the healthy-control mean"),
     Parameter("fsq_patient", 79.7, "dimensionless", "FSQ at latent severity 1 (the typical specific-phobia patient)",
