@@ -103,20 +103,20 @@ def prepost_g(scores: pd.DataFrame) -> float:
     return measures.prepost_g(scores["baseline"].to_numpy(), scores["score"].to_numpy())
 
 
+def gad_measures(gad: pd.DataFrame, sad_g: float) -> dict[str, float]:
+    """The two GAD findings the GAD strength balances, from the GAD placebo arm and the SAD placebo g."""
+    response = measures.responders(gad["baseline"].to_numpy(), gad["score"].to_numpy(), HAMA_RESPONSE).mean()
+    return {"gad_placebo_response": float(response), "gad_minus_sad_g": prepost_g(gad) - sad_g}
+
+
 def calibration_measures(gad: pd.DataFrame, sad_g: float, pd_g: float) -> dict[str, float]:
     """The three calibration measures from the GAD placebo arm and the SAD and PD placebo g."""
-    gad_g = prepost_g(gad)
-    response = measures.responders(gad["baseline"].to_numpy(), gad["score"].to_numpy(), HAMA_RESPONSE).mean()
-    return {"gad_placebo_response": float(response), "gad_minus_sad_g": gad_g - sad_g, "gad_minus_pd_g": gad_g - pd_g}
+    return {**gad_measures(gad, sad_g), "gad_minus_pd_g": prepost_g(gad) - pd_g}
 
 
-def balance(measured: Mapping[str, float], names: tuple[str, ...]) -> float:
-    """Sum of the normalised errors of ``names`` (zero where the larger error is smallest along the lever)."""
-    return sum(TARGETS[name].error(measured[name]) for name in names)
-
-
-GAD_BALANCE = ("gad_placebo_response", "gad_minus_sad_g")
-"""The findings the GAD strength balances; the PD strength then meets ``gad_minus_pd_g``."""
+def balance(measured: Mapping[str, float]) -> float:
+    """Sum of the normalised errors (zero where the larger error is smallest along the lever)."""
+    return sum(TARGETS[name].error(value) for name, value in measured.items())
 
 
 def fit(n: int = PATIENTS, seed: int = SEED) -> tuple[dict[str, float], dict[str, float]]:
@@ -127,10 +127,10 @@ def fit(n: int = PATIENTS, seed: int = SEED) -> tuple[dict[str, float], dict[str
 
     def gad_error(strength: float) -> float:
         gad[strength] = placebo_visits("GAD", n, seed, {PARAMETER: strength})
-        measured = calibration_measures(gad[strength], sad_g, float("nan"))
-        print(f"  GAD {PARAMETER} = {strength:.4g}: " + ", ".join(f"{k} {measured[k]:.3f}" for k in GAD_BALANCE),
+        measured = gad_measures(gad[strength], sad_g)
+        print(f"  GAD {PARAMETER} = {strength:.4g}: " + ", ".join(f"{k} {v:.3f}" for k, v in measured.items()),
               flush=True)
-        return balance(measured, GAD_BALANCE)
+        return balance(measured)
 
     gad_strength = brentq(gad_error, *BRACKET, xtol=0.005)
     gad_visits = gad.get(gad_strength)
