@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from oxysim.errors import InputError
+from oxysim.errors import InputError, SolverError
 from oxysim.fitting.claim_constraints import get_constraints
 from oxysim.model import build_model
 from oxysim.trials.analysis import Z_95  # a band edge is 1.96 SD from its value
@@ -98,9 +98,14 @@ class FitProblem:
         return {f"{c.name}.{k}": v for c in get_constraints(self.constraints) for k, v in c.margins(values).items()}
 
     def negative_log_likelihood(self, log10_values: Sequence[float]) -> float:
-        """Half the sum of squared residuals at parameters given on the log10 scale."""
+        """Half the sum of squared residuals at parameters given on the log10 scale; infinite where the model
+        cannot be simulated (the solver fails), so that an optimiser or profile step at the edge of the bounds
+        turns back instead of ending the whole fit."""
         values = dict(zip(self.names, 10.0 ** np.asarray(log10_values, dtype=float), strict=True))
-        residuals = self.residuals(values)
+        try:
+            residuals = self.residuals(values)
+        except SolverError:
+            return math.inf
         return 0.5 * float(residuals @ residuals) if np.all(np.isfinite(residuals)) else math.inf
 
 
