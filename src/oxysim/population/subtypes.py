@@ -43,7 +43,7 @@ PD_SPREAD = (
     "saturates, so wider spreads of noradrenergic tone, GABA capacity, serotonin signalling or fear memory barely "
     "widen severity (docs/provenance.md, PD section), and Goddard et al. 2001 (Arch Gen Psychiatry 58:556, abstract "
     "seen) found cortical GABA unrelated to PD severity; the spread is therefore put on the part of severity the "
-    "circuit does not carry (traits, adversity, agoraphobic avoidance). It skews the population (skewness ~0.8)"
+    "circuit does not carry (traits, adversity, agoraphobic avoidance). It skews the population (skewness 0.8-1.0)"
 )
 
 PROFILES: dict[str, SubtypeProfile] = {

@@ -71,8 +71,9 @@ DEFAULT_VARIABILITY = (
                 "patients, hpa_drive CV 0.2); with it d 2.1 (HPA-07: 0.93) and g -0.42 (HPA-02: -0.43), and with "
                 "hpa_drive's present CV 0.36 oxysim validate gives d 1.75 and g -0.51 on total cortisol, d 1.25 and g "
                 "-0.46 on the free cortisol saliva reflects (CV 0.4: d 1.14; 0.45: d 1.06, before the 2026-11-28 "
-                "refit); at the fitted gain 1.45 (stress_response.yaml) d 0.99 and g -0.69. A wider spread is not used: the drive grows exponentially with the gain and the model has no maximal "
-                "secretion rate, so gains above ~4 give serum peaks above 1000 nmol/L (measured 2026-11-28)"),
+                "refit); at the fitted gain 1.45 (stress_response.yaml) d 0.99 and g -0.69. A wider spread is not "
+                "used: the drive grows exponentially with the gain and the model has no maximal secretion rate, so "
+                "gains above ~4 give serum peaks above 1000 nmol/L (measured 2026-11-28)"),
 )
 
 

@@ -12,9 +12,9 @@ MILO = "Milo et al. 2025 Mol Syst Biol 21:254 (DEFAULT_PARS; MODELS.md §1.1 [V]
 FIT = ("Fitted by `oxysim fit hpa_kinetics` (pyPESTO, profile likelihood) to HPA-10, HPA-12, HPA-13, HPA-14, "
        "HPA-16 and HPA-17, first 2026-11-27 and again 2026-11-28 once salivary findings were compared with free "
        "cortisol (the intervals below are that fit's). Refitted in session 11 with the fitted circadian drive "
-       "(optimum 1.0 / 5.13 / 41.6 min, these values inside its joint 95 % region, kept) and in session 12 at the "
-       "fitted stressor gain (optimum 1.0 / 5.55 / 54.8 min, pulled by the textbook half-life prior; not adopted, as it "
-       "moves HPA-10's recovery and HPA-16's rise out of their bands); record: "
+       "(optimum 1.0 / 5.13 / 41.6 min, these values inside its joint 95 % region, kept) and in session 12 at "
+       "the fitted stressor gain (optimum 1.0 / 5.55 / 54.8 min, pulled by the textbook half-life prior; not "
+       "adopted, as it moves HPA-10's recovery and HPA-16's rise out of their bands); record: "
        "oxysim/evidence/fits/hpa_kinetics.yaml")
 CIRCADIAN_FIT = ("Fitted by `oxysim fit circadian_drive` (record oxysim/evidence/fits/circadian_drive.yaml, "
                  "2026-11-28) to total and free cortisol and ACTH at clock times of a rest day (HPA-12, HPA-13, "
