@@ -1,10 +1,11 @@
 """Anxiety subtype profiles: which mechanisms are disturbed (FRAMEWORK.md Figure 1) and the primary scale.
 
-Each profile is a set of parameter values that differ from the model's generic-patient defaults.
-The directions follow the review's pathogenesis claims (P1-P15); magnitudes are assumptions until
-issue 4 matches them to published trial populations. ``vulnerability`` is calibrated per profile
-so that the typical untreated patient has latent severity ~1 (the scale anchors are trial-entry
-means, CL-19); tests/test_subtypes.py checks this.
+Each profile is a set of parameter values that differ from the model's generic-patient defaults,
+and, where a published population needs it, between-patient CVs that differ from the defaults (PD's
+severity spread). The directions follow the review's pathogenesis claims (P1-P15); the mechanism
+magnitudes are assumptions. ``vulnerability`` is calibrated per profile so that the typical untreated
+patient has latent severity ~1 (the scale anchors are published population means: CL-19, Noda 2007,
+van Uijen 2018); tests/test_subtypes.py checks this and the published baseline spreads.
 """
 
 from __future__ import annotations
