@@ -75,12 +75,11 @@ def periodic_start(
         size = np.maximum(np.abs(iterates[0]), scale)
         settled = np.max(np.abs(iterates[1] - iterates[0]) / size, axis=1) < tol
         states[active[settled]] = iterates[1][settled]
-        active, iterates = active[~settled], [x[~settled] for x in iterates]
+        active, iterates, size = active[~settled], [x[~settled] for x in iterates], size[~settled]
         if active.size == 0:
             return states
         for _ in range(order):
             iterates.append(period_map(iterates[-1], active))
-        size = np.maximum(np.abs(iterates[0]), scale)
         limit = minimal_polynomial_extrapolation(np.stack(iterates) / size, RCOND) * size
         # a state resting at a bound may overshoot it by rounding (clipped); a real overshoot is refused
         overshoot = np.maximum(lower - limit, limit - upper) / size

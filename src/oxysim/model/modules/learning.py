@@ -24,7 +24,8 @@ PARAMETERS = (
               assumption="Exposure trials last minutes (~3 per hour x 0.2): an hour of exposure extinguishes ~40 % "
               "of the remaining fear at the in-session engagement the typical SAD patient reaches in weekly CBT "
               "(~0.14). Derived by scripts/calibrate_treatment.py (record: oxysim/evidence/calibrations/"
-              "treatment.yaml; 3.78 before session 11's periodic rest state); was 0.6, which gave 40 % only at an engagement of 1 that no patient reaches."),
+              "treatment.yaml; 3.78 before session 11's periodic rest state); was 0.6, which gave 40 % only at an "
+              "engagement of 1 that no patient reaches."),
     Parameter("extinction_decay_half_life", 110.0, "day", "Half-life of the inhibitory association after one exposure session",
               source=PASKEWITZ + ": decay of inhibitory weights gives spontaneous recovery. Calibrated 2026-11-27 "
               "by scripts/calibrate_treatment.py towards CL-08 (14 % relapse after successful CBT): spontaneous "

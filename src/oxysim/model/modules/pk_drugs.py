@@ -42,7 +42,8 @@ PARAMETERS = (
               "(record: oxysim/evidence/calibrations/treatment.yaml) for the balance of CL-11 (benzodiazepine "
               "pre-post g 2.15 at week 12) and CL-13 (no difference from the SSRI at week 8) in virtual SAD trials "
               "of 0.5 mg twice a day, 1000 patients per arm: g 1.95, 0.13 ahead of the SSRI at week 8 (session 11, "
-              "patients on their periodic daily cycle; 28.2 before). 16.7 on 400 patients per arm; 10.2 with CL-11 alone; before that 20."),
+              "patients on their periodic daily cycle; 28.2 before). 16.7 on 400 patients per arm; 10.2 with CL-11 "
+              "alone; before that 20."),
 )
 
 STATES = (
